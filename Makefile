@@ -1,0 +1,33 @@
+# Every target works on a machine with only python3 and make: the first one run creates .venv.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.PHONY: help install data release reference test clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(INSTALLED): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -c "import torch, torchvision, torchinfo, nbgrader; print('torch', torch.__version__, '| torchvision', torchvision.__version__)"
+	touch $@
+
+install: $(INSTALLED)  ## create .venv with the pinned packages
+
+data: $(INSTALLED)  ## put verified MNIST into data/MNIST/raw (offline, idempotent)
+	$(PY) -m autograder data
+
+release: $(INSTALLED)  ## build assignments/ (student notebooks) from solutions/ with nbgrader
+	$(PY) -m autograder release
+
+reference: data  ## train the solution notebook in full (~50 min on CPU) and store weights + metrics
+	$(PY) -m autograder reference --seed $(or $(SEED),0)
+
+test: data  ## run the project's tests
+	$(PY) -m pytest
+
+clean:  ## remove the environment and generated files (not the data)
+	rm -rf $(VENV) gradebook.db .pytest_cache
