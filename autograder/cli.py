@@ -20,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     reference = commands.add_parser("reference", help="train the solution notebook in full and measure it")
     reference.add_argument("--seed", type=int, default=Config().reference_seed)
     reference.add_argument("--measure-only", action="store_true", help="skip training; re-measure saved weights")
+    grade = commands.add_parser("grade", help="grade submission folders; writes results.json, feedback.md, grades.csv")
+    grade.add_argument("submissions", nargs="*", type=Path, help="submission folders (default: the shipped examples)")
+    grade.add_argument("--out", type=Path, default=Config().root / "out" / "grades", help="where reports are written")
     args = parser.parse_args(argv)
 
     if args.command == "config":
@@ -44,4 +47,14 @@ def main(argv: list[str] | None = None) -> int:
         if not args.measure_only:
             reference.train_reference(config=config, seed=args.seed)
         print(json.dumps(reference.measure(config=config, weights_dir=weights_dir), indent=2))
+    elif args.command == "grade":
+        from autograder.examples import build_examples
+        from autograder.grade import grade_submissions
+
+        submissions = args.submissions or build_examples(out_dir=args.out.parent / "examples")
+        results = grade_submissions(submissions=submissions, out_dir=args.out)
+        width = max(len(r.submission) for r in results)
+        for r in results:
+            print(f"{r.submission:<{width}}  {r.score:5.2f} / {r.max_score:g}" + (f"  ({r.error})" if r.error else ""))
+        print(f"reports in {args.out}")
     return 0

@@ -32,7 +32,17 @@ class Config:
         "grade_ids of the cells that only define things; grading runs these and nothing else (no training, no plots).",
     )
     seed: int = setting(0, "Seed set before every probe, so sampling in the VAE forward is repeatable.")
-    eval_batch_size: int = setting(1000, "Batch size used when running models over the test set.")
+    threads: int = setting(2, "torch threads in the grader and the student's process (fixed, so results repeat exactly).")
+    submission_timeout: int = setting(120, "Seconds the student's process may take to run its cells and answer every probe.")
+    generative_eval_images: int = setting(2000, "Test images (the first N) the AE and VAE are measured on; keeps grading fast.")
+    equivalence_atol: float = setting(1e-4, "Largest output difference allowed between a student's class and the reference's, same weights and inputs.")
+    lenet_accuracy_margin: float = setting(0.01, "Test accuracy may fall this far (absolute) below the reference's.")
+    bce_margin: float = setting(0.05, "AE and VAE test BCE may exceed the reference's by this fraction.")
+    mu_mean_limit: float = setting(0.5, "Largest |mean of mu| per latent coordinate (the prior's is 0, its std 1).")
+    second_moment_range: tuple = setting((0.5, 1.5), "Allowed mean(mu^2) + mean(exp(log_variance)) per coordinate (1 under the prior).")
+    inside_prior_99_min: float = setting(0.9, "Smallest share of test codes inside the prior's 99% circle.")
+    knn_margin: float = setting(0.15, "Latent nearest-neighbour accuracy may fall this far below the reference's.")
+    ppf_min_distinct_digits: int = setting(7, "Fewest different digits (read by the reference LeNet-5) the VAE's PPF grid must show.")
     knn_k: int = setting(5, "Neighbours used for the k-nearest-neighbour accuracy of latent codes.")
 
     @property

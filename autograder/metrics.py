@@ -98,11 +98,3 @@ def grid_variety(decoded: torch.Tensor, classify) -> dict:
         "pixel_std": decoded.std(dim=0).mean().item(),
     }
 
-
-def run_batched(module, inputs: torch.Tensor, batch_size: int):
-    """``module`` over ``inputs`` in chunks without gradients; tuple outputs are concatenated element-wise."""
-    with torch.no_grad():
-        outputs = [module(chunk) for chunk in inputs.split(batch_size)]
-    if isinstance(outputs[0], tuple):
-        return tuple(torch.cat(parts) for parts in zip(*outputs))
-    return torch.cat(outputs)

@@ -1,18 +1,19 @@
-"""Reference training: execute the solution notebook in full and measure the weights it saves."""
+"""Reference training: execute the solution notebook in full, then measure the weights it saves."""
 
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 
 import torch
 
 from autograder import metrics
 from autograder.config import Config
+from autograder.grade.figures import all_figures
+from autograder.grade.probe_inputs import build_inputs
+from autograder.grade.probes import answer_all
 from autograder.notebook import run_trusted_cells
-
-MODEL_CELLS = ("imports", "parameters", "setup", "lenet", "model", "autoencoder", "encoder", "decoder",
-               "ae_model", "vae_class", "kl_divergence", "vae_model")
 
 
 def train_reference(*, config: Config = Config(), seed: int = 0, **parameters) -> Path:
@@ -29,45 +30,35 @@ def train_reference(*, config: Config = Config(), seed: int = 0, **parameters) -
     return out_dir
 
 
-def reference_models(*, config: Config = Config(), weights_dir: Path) -> dict[str, torch.nn.Module]:
-    """The solution's three models on the CPU in eval mode, with the weights found in ``weights_dir``."""
-    ns = run_trusted_cells(config.solution_notebook, MODEL_CELLS, {"data_root": str(config.data_root)})
-    models = {}
-    for name, file in zip(("model", "ae_model", "vae_model"), config.weight_files):
-        module = ns[name].cpu().eval()
-        module.load_state_dict(torch.load(weights_dir / file, map_location="cpu", weights_only=True))
-        models[name] = module
-    return models
+@lru_cache(maxsize=None)
+def solution_namespace(config: Config = Config()) -> dict:
+    """The solution notebook's definition cells, executed once per process (trusted code)."""
+    torch.set_num_threads(config.threads)
+    return run_trusted_cells(config.solution_notebook, config.definition_cells, {"data_root": str(config.data_root)})
+
+
+@lru_cache(maxsize=None)
+def reference_classifier(config: Config = Config()) -> torch.nn.Module:
+    """The reference LeNet-5 with its trained weights: reads the digits a decoder draws."""
+    lenet = solution_namespace(config)["LeNet_5"]().eval()
+    weights = config.reference_weights() / config.weight_files[0]
+    lenet.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+    return lenet
 
 
 def measure(*, config: Config = Config(), weights_dir: Path) -> dict:
-    """Test-set figures of the three models in ``weights_dir``; written to ``metrics.json`` beside them."""
-    models = reference_models(config=config, weights_dir=weights_dir)
-    test = metrics.test_set(config.data_root)
-    batch = config.eval_batch_size
-    lenet, ae, vae = models["model"], models["ae_model"], models["vae_model"]
-    torch.manual_seed(config.seed)  # the VAE forward samples
-    scores = metrics.run_batched(lenet, test["images32"], batch)
-    ae_codes = metrics.run_batched(ae.encoder, test["images28"], batch)
-    vae_rebuilt, mu, log_variance = metrics.run_batched(vae, test["images28"], batch)
-    with torch.no_grad():
-        ae_rebuilt = ae.decoder(ae_codes)
-        vae_at_mean = vae.decoder(mu)
-        grid = metrics.ppf_grid()
-        result = {
-            "lenet": {"test_accuracy": metrics.accuracy(scores, test["labels"])},
-            "ae": {
-                "test_bce": metrics.mean_bce(ae_rebuilt, test["images28"]),
-                "latent": metrics.latent_statistics(ae_codes, None, test["labels"], config.knn_k),
-                "ppf_grid": metrics.grid_variety(ae.decoder(grid), lenet),
-            },
-            "vae": {
-                "test_bce": metrics.mean_bce(vae_rebuilt, test["images28"]),
-                "test_bce_at_mean": metrics.mean_bce(vae_at_mean, test["images28"]),
-                "test_kl": metrics.kl_to_prior(mu, log_variance),
-                "latent": metrics.latent_statistics(mu, log_variance, test["labels"], config.knn_k),
-                "ppf_grid": metrics.grid_variety(vae.decoder(grid), lenet),
-            },
-        }
-    (weights_dir / "metrics.json").write_text(json.dumps(result, indent=2) + "\n")
-    return result
+    """Figures of the solution's models with the weights in ``weights_dir``, written to its ``metrics.json``.
+
+    They are measured by the same probes and figures as a submission, so thresholds derived from them
+    compare like with like.
+    """
+    ns = solution_namespace(config)
+    inputs = build_inputs(ns, config=config)
+    inputs["test"] = metrics.test_set(config.data_root)
+    answers = answer_all(ns, inputs, Path(weights_dir), with_weights=True, seed=config.seed)
+    failed = {name: a["error"] for name, a in answers.items() if "error" in a}
+    if failed:
+        raise RuntimeError(f"the solution notebook failed its own probes: {failed}")
+    figures = all_figures(answers, inputs["test"], reference_classifier(config), config=config)
+    (Path(weights_dir) / "metrics.json").write_text(json.dumps(figures, indent=2) + "\n")
+    return figures

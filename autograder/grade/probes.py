@@ -1,0 +1,261 @@
+"""Questions put to a notebook's namespace; the answers are plain tensors, numbers and strings.
+
+The same functions answer for a student (in the sandboxed child process) and for the reference
+solution (in the grader), so the two are always measured the same way. Nothing here judges: the
+hidden checks compare the answers afterwards, in the grader's own process.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+
+# Leaf layers whose settings are reported, and the attributes that describe each.
+DESCRIBED = {
+    nn.Conv2d: ("in_channels", "out_channels", "kernel_size", "stride", "padding"),
+    nn.Linear: ("in_features", "out_features"),
+    nn.MaxPool2d: ("kernel_size", "stride"),
+    nn.Upsample: ("scale_factor", "mode"),  # UpsamplingNearest2d is a subclass
+}
+WEIGHTED = (nn.Conv2d, nn.Linear)
+
+
+def _plain(value):
+    """Module settings as ints, floats, strings or lists of them (tuples and single values alike)."""
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    return value if isinstance(value, (int, float, str)) or value is None else str(value)
+
+
+def traced_layers(module: nn.Module, inputs: torch.Tensor) -> tuple[list[nn.Module], list[dict], object]:
+    """Run ``module`` once and list its described leaf layers in the order forward calls them.
+
+    Call order, not registration order, is the architecture: it is the same whether the layers are
+    attributes, inside nn.Sequential or registered in another order.
+    """
+    called: list[nn.Module] = []
+    hooks = [m.register_forward_hook(lambda m, i, o: called.append(m))
+             for m in module.modules() if isinstance(m, tuple(DESCRIBED))]
+    try:
+        with torch.no_grad():
+            output = module(inputs)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    names = {id(m): name for name, m in module.named_modules()}
+    described = []
+    for layer in called:
+        kind = next(k for k in DESCRIBED if isinstance(layer, k))
+        described.append({"name": names.get(id(layer), "?"),
+                          "type": kind.__name__ if kind is not nn.Upsample else type(layer).__name__,
+                          **{a: _plain(getattr(layer, a)) for a in DESCRIBED[kind]}})
+    return called, described, output
+
+
+def describe_module(module: nn.Module, inputs: torch.Tensor) -> dict:
+    """Class, parameter count, layers in call order and output shape(s) of ``module`` on ``inputs``."""
+    _, layers, output = traced_layers(module, inputs)
+    outputs = output if isinstance(output, tuple) else (output,)
+    return {
+        "class": type(module).__name__,
+        "n_params": sum(p.numel() for p in module.parameters()),
+        "layers": layers,
+        "output_shapes": [list(o.shape) if isinstance(o, torch.Tensor) else None for o in outputs],
+    }
+
+
+def run_with_weights(module: nn.Module, inputs: torch.Tensor, weights: list[list[torch.Tensor]]) -> torch.Tensor:
+    """Load ``weights`` (per weighted layer in call order: [weight, bias]) into ``module`` and run it.
+
+    This tests the computation the class performs, whatever its attribute names: with identical
+    weights, a correct class gives the reference's outputs.
+    """
+    layers = [m for m in traced_layers(module, inputs)[0] if isinstance(m, WEIGHTED)]
+    if len(layers) != len(weights):
+        raise ValueError(f"forward uses {len(layers)} convolution/linear layers, the reference {len(weights)}")
+    with torch.no_grad():
+        for position, (layer, tensors) in enumerate(zip(layers, weights)):
+            params = [layer.weight, layer.bias]
+            for param, value in zip(params, tensors):
+                if param is None or param.shape != value.shape:
+                    found = None if param is None else tuple(param.shape)
+                    raise ValueError(f"layer {position + 1} in call order has a parameter of shape {found}, "
+                                     f"the reference {tuple(value.shape)}")
+                param.copy_(value)
+        return module(inputs)
+
+
+def reference_weights(module: nn.Module, inputs: torch.Tensor, seed: int) -> list[list[torch.Tensor]]:
+    """Freshly initialised weights for ``module``'s weighted layers, in call order (never trained ones)."""
+    torch.manual_seed(seed)
+    for layer in module.modules():
+        if isinstance(layer, WEIGHTED):
+            layer.reset_parameters()
+    layers = [m for m in traced_layers(module, inputs)[0] if isinstance(m, WEIGHTED)]
+    return [[layer.weight.detach().clone(), layer.bias.detach().clone()] for layer in layers]
+
+
+# ---- the probe plan: one entry per question, answered in this order --------------------------------------------
+
+
+def _loader(loader, ns: dict) -> dict:
+    dataset = loader.dataset
+    return {
+        "class": type(loader).__name__,
+        "batch_size": loader.batch_size,
+        "sampler": type(loader.sampler).__name__,
+        "dataset_class": type(dataset).__name__,
+        "dataset_len": len(dataset),
+        "dataset_train": getattr(dataset, "train", None),
+        "uses_transform": "transform" in ns and getattr(dataset, "transform", None) is ns["transform"],
+    }
+
+
+def _transform(ns, inputs, _):
+    from PIL import Image
+
+    images = [Image.fromarray(array.numpy(), mode="L") for array in inputs["raw_images"]]
+    return {"outputs": [ns["transform"](image) for image in images]}
+
+
+def _dataloaders(ns, inputs, _):
+    return {"training": _loader(ns["training_dataloader"], ns), "validation": _loader(ns["validation_dataloader"], ns)}
+
+
+def _class_probe(class_name, args, input_key, weights_key):
+    def probe(ns, inputs, _):
+        module = ns[class_name](*args).eval()
+        answer = describe_module(module, inputs[input_key])
+        answer["same_weights_output"] = run_with_weights(ns[class_name](*args).eval(), inputs[input_key],
+                                                         inputs["weights"][weights_key])
+        return answer
+    return probe
+
+
+def _instance(name, class_name):
+    def probe(ns, inputs, _):
+        obj = ns[name]
+        return {"class": type(obj).__name__, "is_instance": isinstance(obj, ns[class_name])}
+    return probe
+
+
+def _load(module: nn.Module, path) -> nn.Module:
+    """The submitted weights in the student's own model; the errors name the file and what does not fit."""
+    if not path.is_file():
+        raise FileNotFoundError(f"{path.name} is not in the submission: the training cell saves it; submit it "
+                                "next to the notebook")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:
+        raise ValueError(f"{path.name} is not a readable PyTorch weight file ({type(error).__name__})") from None
+    if not isinstance(state, dict):
+        raise ValueError(f"{path.name} holds a {type(state).__name__}, not a state_dict: save model.state_dict()")
+    expected = module.state_dict()
+    missing = [k for k in expected if k not in state]
+    unexpected = [k for k in state if k not in expected]
+    wrong = [f"{k} {tuple(state[k].shape)} (model: {tuple(v.shape)})" for k, v in expected.items()
+             if k in state and isinstance(state[k], torch.Tensor) and state[k].shape != v.shape]
+    if missing or unexpected or wrong:
+        parts = [f"missing {', '.join(missing[:4])}" if missing else "",
+                 f"unexpected {', '.join(unexpected[:4])}" if unexpected else "",
+                 f"wrong shapes {', '.join(wrong[:3])}" if wrong else ""]
+        raise ValueError(f"{path.name} does not fit your model ({'; '.join(p for p in parts if p)}): were these "
+                         "weights saved from this model after training?")
+    module.cpu().load_state_dict(state)
+    return module.eval()
+
+
+def _model_weights(ns, inputs, weights_dir):
+    model = _load(ns["model"], weights_dir / "lenet5_weights.pth")
+    return {"scores": _batched(model, inputs["test"]["images32"])}
+
+
+def _ae_structure(ns, inputs, _):
+    ae = ns["ae_model"].cpu().eval()
+    with torch.no_grad():
+        codes = ae.encoder(inputs["x28"])
+        rebuilt = ae(inputs["x28"])
+    return {"class": type(ae).__name__, "is_instance": isinstance(ae, ns["AutoEncoder"]),
+            "encoder_class": type(ae.encoder).__name__, "decoder_class": type(ae.decoder).__name__,
+            "code_shape": list(codes.shape), "output_shape": list(rebuilt.shape)}
+
+
+def _ae_weights(ns, inputs, weights_dir):
+    ae = _load(ns["ae_model"], weights_dir / "mnist_ae_weights.pth")
+    images = inputs["test"]["images28"][: inputs["n_generative"]]
+    return {"reconstructions": _batched(ae, images), "codes": _batched(ae.encoder, images)}
+
+
+def _vae_structure(ns, inputs, _):
+    vae = ns["vae_model"].cpu().eval()
+    with torch.no_grad():
+        encoded = vae.encoder(inputs["x28"])
+        outputs = vae(inputs["x28"])
+    outputs = outputs if isinstance(outputs, tuple) else (outputs,)
+    return {"class": type(vae).__name__, "is_instance": isinstance(vae, ns["VariationalAutoEncoder"]),
+            "latent_dimensionality": getattr(vae, "latent_dimensionality", None),
+            "encoder_output_shape": list(encoded.shape),
+            "forward_shapes": [list(o.shape) if isinstance(o, torch.Tensor) else None for o in outputs]}
+
+
+def _vae_weights(ns, inputs, weights_dir):
+    vae = _load(ns["vae_model"], weights_dir / "mnist_vae_weights.pth")
+    images = inputs["test"]["images28"][: inputs["n_generative"]]
+    rebuilt, mu, log_variance = _batched(vae, images)
+    with torch.no_grad():
+        grid = vae.decoder(inputs["ppf_grid"])
+    return {"reconstructions": rebuilt, "mu": mu, "log_variance": log_variance, "ppf_decoded": grid}
+
+
+def _batched(module, images, batch_size: int = 500):
+    with torch.no_grad():
+        outputs = [module(chunk) for chunk in images.split(batch_size)]
+    if isinstance(outputs[0], tuple):
+        return tuple(torch.cat(parts) for parts in zip(*outputs))
+    return torch.cat(outputs)
+
+
+# (probe name, function, needs the test set and weight files)
+PLAN = [
+    ("transform", _transform, False),
+    ("dataloaders", _dataloaders, False),
+    ("lenet", _class_probe("LeNet_5", (), "x32", "lenet"), False),
+    ("model", _instance("model", "LeNet_5"), False),
+    ("model_weights", _model_weights, True),
+    ("encoder2", _class_probe("Encoder", (2,), "x28", "encoder2"), False),
+    ("encoder4", _class_probe("Encoder", (4,), "x28", "encoder4"), False),
+    ("decoder2", _class_probe("Decoder", (2,), "z2", "decoder2"), False),
+    ("ae_model", _ae_structure, False),
+    ("ae_weights", _ae_weights, True),
+    ("vae_model", _vae_structure, False),
+    ("vae_weights", _vae_weights, True),
+]
+
+
+def describe_error(error: BaseException) -> str:
+    """One line naming the error and, for code from a notebook cell, the cell and line it happened on."""
+    where = ""
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.startswith("<cell "):
+            where = f" ({tb.tb_frame.f_code.co_filename[1:-1]}, line {tb.tb_lineno})"
+        tb = tb.tb_next
+    if isinstance(error, SyntaxError):
+        where = f" ({error.filename.strip('<>')}, line {error.lineno})" if error.filename else ""
+        return f"SyntaxError: {error.msg}{where}"
+    message = str(error).strip().splitlines()[0][:300] if str(error).strip() else ""
+    return f"{type(error).__name__}: {message}{where}" if message else f"{type(error).__name__}{where}"
+
+
+def answer_all(ns: dict, inputs: dict, weights_dir, *, with_weights: bool, seed: int) -> dict:
+    """Every probe's answer, or ``{"error": ...}`` where it raised; one failure never stops the others."""
+    answers = {}
+    for name, probe, needs_weights in PLAN:
+        if needs_weights and not with_weights:
+            continue
+        torch.manual_seed(seed)  # the same random state before each probe, whatever ran before
+        try:
+            answers[name] = probe(ns, inputs, weights_dir)
+        except Exception as error:  # student code can raise anything
+            answers[name] = {"error": describe_error(error)}
+    return answers

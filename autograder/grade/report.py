@@ -1,0 +1,84 @@
+"""What grading writes: Gradescope's results.json, a feedback page for the student, and the class's grades.csv."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import nbformat
+
+from autograder.config import Config
+
+
+def manual_items(config: Config) -> list[dict]:
+    """The manually graded cells of the solution notebook (the written answers) and their points."""
+    nb = nbformat.read(config.solution_notebook, as_version=4)
+    return [{"cell": c.metadata.nbgrader["grade_id"], "points": c.metadata.nbgrader["points"]}
+            for c in nb.cells
+            if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "markdown"]
+
+
+def results_json(result, *, config: Config) -> dict:
+    """Gradescope's autograder results schema."""
+    manual = manual_items(config)
+    waiting = sum(item["points"] for item in manual)
+    return {
+        "score": result.score,
+        "max_score": result.max_score,
+        "output": (f"{result.error}\n" if result.error else "")
+        + f"{waiting} more points for the written answers ({', '.join(i['cell'] for i in manual)}) await manual grading.",
+        "visibility": "visible",
+        "tests": [
+            {
+                "name": check.title,
+                "number": f"{index + 1}",
+                "score": check.score,
+                "max_score": check.max_score,
+                "status": "passed" if check.score == check.max_score else "failed",
+                "output": check.message,
+                "visibility": "visible",
+            }
+            for index, check in enumerate(result.checks)
+        ],
+        "extra_data": {"awaiting_manual_grading": manual, "notes": result.notes},
+    }
+
+
+def feedback_markdown(result, *, config: Config) -> str:
+    lines = [f"# Homework 2 feedback: {result.submission}", "",
+             f"**Autograded score: {result.score:g} / {result.max_score:g}**", ""]
+    if result.error:
+        lines += [f"> {result.error}", ""]
+    lines += ["| | check | points |", "| --- | --- | --- |"]
+    for check in result.checks:
+        mark = "passed" if check.score == check.max_score else "**lost**"
+        lines.append(f"| {mark} | {check.title} | {check.score:g} / {check.max_score:g} |")
+    lost = [c for c in result.checks if c.score < c.max_score]
+    if lost and not result.error:
+        lines += ["", "## What to fix", ""]
+        lines += [f"- **{c.title}** (cell `{c.cell}`, {c.max_score - c.score:g} pt): {c.message}" for c in lost]
+    if result.notes:
+        lines += ["", "## Notes", ""] + [f"- {note}" for note in result.notes]
+    manual = manual_items(config)
+    lines += ["", f"The written answers ({', '.join(i['cell'] for i in manual)}; "
+                  f"{sum(i['points'] for i in manual)} points) are graded by the course staff.", ""]
+    return "\n".join(lines)
+
+
+def write_reports(result, directory: Path, *, config: Config) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "results.json").write_text(json.dumps(results_json(result, config=config), indent=2) + "\n")
+    (directory / "feedback.md").write_text(feedback_markdown(result, config=config))
+
+
+def write_summary(results: list, path: Path) -> None:
+    """One row per submission: total, then each check's score, then why grading stopped if it did."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    names = [c.name for c in results[0].checks] if results else []
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["submission", "score", "max_score", *names, "error"])
+        for r in results:
+            writer.writerow([r.submission, f"{r.score:g}", f"{r.max_score:g}", *[f"{c.score:g}" for c in r.checks],
+                             r.error or ""])

@@ -1,0 +1,123 @@
+"""The grader against the fixture library: each submission must get exactly its expected score and messages."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+import torch
+
+from autograder.grade import Grader
+from autograder.grade.probes import WEIGHTED, traced_layers
+from autograder.notebook import run_trusted_cells
+from autograder.reference import solution_namespace
+
+FIXTURES = Path(__file__).parent / "fixtures" / "submissions"
+MODELS = {"lenet5_weights.pth": ("model", "x32"), "mnist_ae_weights.pth": ("ae_model", "x28"),
+          "mnist_vae_weights.pth": ("vae_model", "x28")}
+
+
+def remapped(reference: torch.nn.Module, variant: torch.nn.Module, inputs: torch.Tensor) -> dict:
+    """The variant's state_dict holding the reference's trained tensors, matched layer by layer in call order."""
+    pairs = zip(*(
+        [m for m in traced_layers(module, inputs)[0] if isinstance(m, WEIGHTED)] for module in (reference, variant)
+    ))
+    with torch.no_grad():
+        for source, target in pairs:
+            target.weight.copy_(source.weight)
+            target.bias.copy_(source.bias)
+    return variant.state_dict()
+
+
+def build_submission(spec: Path, dest: Path, config, grader) -> Path:
+    """A submission folder from a fixture: the solution (or release) notebook with its cells replaced, plus weights."""
+    recipe = json.loads((spec / "recipe.json").read_text()) if (spec / "recipe.json").exists() else {}
+    base = config.release_notebook if recipe.get("base") == "release" else config.solution_notebook
+    nb = nbformat.read(base, as_version=4)
+    replacements = {p.stem: p.read_text().rstrip("\n") for p in (spec / "cells").glob("*.py")} if (spec / "cells").exists() else {}
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in replacements:
+            cell.source = replacements.pop(grade_id)
+    assert not replacements, f"{spec.name}: no cell with grade_id {sorted(replacements)}"
+    dest.mkdir(parents=True)
+    nbformat.write(nb, dest / "hw2.ipynb")
+    reference_dir = config.reference_weights()
+    variant_ns = None
+    for name, rule in ((n, recipe.get("weights", {}).get(n, "reference")) for n in config.weight_files):
+        if rule == "reference":
+            shutil.copy(reference_dir / name, dest / name)
+        elif rule.startswith("copy:"):
+            shutil.copy(reference_dir / rule[5:], dest / name)
+        elif rule == "untrained":
+            module = copy.deepcopy(solution_namespace(config)[MODELS[name][0]]).cpu()
+            torch.manual_seed(1)
+            for layer in module.modules():
+                if isinstance(layer, WEIGHTED):
+                    layer.reset_parameters()
+            torch.save(module.state_dict(), dest / name)
+        elif rule == "remap":
+            variant_ns = variant_ns or run_trusted_cells(dest / "hw2.ipynb", config.definition_cells,
+                                                         {"data_root": str(config.data_root)})
+            attribute, input_key = MODELS[name]
+            reference = solution_namespace(config)[attribute].cpu()
+            reference.load_state_dict(torch.load(reference_dir / name, weights_only=True))
+            torch.save(remapped(reference, variant_ns[attribute].cpu(), grader.inputs[input_key]), dest / name)
+        elif rule != "missing":
+            raise ValueError(f"{spec.name}: unknown weight rule {rule}")
+    return dest
+
+
+@pytest.fixture(scope="session")
+def grader(config) -> Grader:
+    return Grader(config=config)
+
+
+@pytest.fixture(scope="session")
+def graded(config, grader, tmp_path_factory) -> dict:
+    """Every fixture submission, built and graded once for the whole session."""
+    root = tmp_path_factory.mktemp("submissions")
+    return {spec.name: grader.grade(build_submission(spec, root / spec.name, config, grader))
+            for spec in sorted(FIXTURES.iterdir())}
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.iterdir()))
+def test_fixture_gets_its_expected_score(graded, name):
+    expected = json.loads((FIXTURES / name / "expected.json").read_text())
+    result = graded[name]
+    lost = {c.name: c.message for c in result.checks if c.score < c.max_score}
+    if expected["lost"] == "all":
+        assert result.score == 0 and all(lost[c.name] for c in result.checks)
+    else:
+        assert sorted(lost) == sorted(expected["lost"]), lost
+        for check, fragment in expected["lost"].items():
+            assert fragment in lost[check]
+    assert result.score == pytest.approx(expected["score"])
+    assert result.max_score == 12
+
+
+def test_points_add_up_to_the_seeds_autograded_twelve(graded):
+    checks = graded["passes_all"].checks
+    per_cell = {}
+    for check in checks:
+        per_cell[check.cell] = per_cell.get(check.cell, 0) + check.max_score
+    assert per_cell == {"transform": 1, "dataloaders": 1, "lenet": 3, "model": 1, "encoder": 2, "decoder": 2,
+                        "ae_model": 1, "vae_model": 1}
+
+
+def test_grading_is_deterministic(grader, graded, config, tmp_path):
+    again = grader.grade(build_submission(FIXTURES / "lenet_relu_instead_of_tanh", tmp_path / "again", config, grader))
+    first = graded["lenet_relu_instead_of_tanh"]
+    assert [(c.name, c.score, c.message) for c in again.checks] == [(c.name, c.score, c.message) for c in first.checks]
+
+
+def test_feedback_never_shows_check_source(graded):
+    source = "".join(p.read_text() for p in (Path(__file__).parents[1] / "autograder" / "checks").glob("test_*.py"))
+    code_lines = {line.strip() for line in source.splitlines() if len(line.strip()) > 25}
+    for result in graded.values():
+        for check in result.checks:
+            assert not any(line in check.message for line in code_lines), check.message
