@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: help install data release reference test clean
+.PHONY: help install data release reference grade bench test clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,6 +25,12 @@ release: $(INSTALLED)  ## build assignments/ (student notebooks) from solutions/
 
 reference: data  ## train the solution notebook in full (~50 min on CPU) and store weights + metrics
 	$(PY) -m autograder reference --seed $(or $(SEED),0)
+
+grade: data  ## grade SUBMISSIONS="dir1 dir2" (default: the shipped examples) into out/grades
+	$(PY) -m autograder grade $(SUBMISSIONS) --out out/grades
+
+bench: data  ## time one submission's grading from the command line, with a breakdown
+	$(PY) -m autograder bench
 
 test: data  ## run the project's tests
 	$(PY) -m pytest

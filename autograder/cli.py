@@ -20,9 +20,12 @@ def main(argv: list[str] | None = None) -> int:
     reference = commands.add_parser("reference", help="train the solution notebook in full and measure it")
     reference.add_argument("--seed", type=int, default=Config().reference_seed)
     reference.add_argument("--measure-only", action="store_true", help="skip training; re-measure saved weights")
+    reference.add_argument("--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                           help="override a notebook parameter, e.g. --param ae_epochs 0 (value read as Python)")
     grade = commands.add_parser("grade", help="grade submission folders; writes results.json, feedback.md, grades.csv")
     grade.add_argument("submissions", nargs="*", type=Path, help="submission folders (default: the shipped examples)")
     grade.add_argument("--out", type=Path, default=Config().root / "out" / "grades", help="where reports are written")
+    commands.add_parser("bench", help="time grading from the command line and show where the time goes")
     args = parser.parse_args(argv)
 
     if args.command == "config":
@@ -45,7 +48,10 @@ def main(argv: list[str] | None = None) -> int:
         config = Config()
         weights_dir = config.reference_weights(args.seed)
         if not args.measure_only:
-            reference.train_reference(config=config, seed=args.seed)
+            import ast
+
+            reference.train_reference(config=config, seed=args.seed,
+                                      **{name: ast.literal_eval(value) for name, value in args.param})
         print(json.dumps(reference.measure(config=config, weights_dir=weights_dir), indent=2))
     elif args.command == "grade":
         from autograder.examples import build_examples
@@ -57,4 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         for r in results:
             print(f"{r.submission:<{width}}  {r.score:5.2f} / {r.max_score:g}" + (f"  ({r.error})" if r.error else ""))
         print(f"reports in {args.out}")
+    elif args.command == "bench":
+        from autograder.bench import bench
+
+        print(bench())
     return 0

@@ -58,9 +58,12 @@ class Answers:
     def figure(self, model: str, cell: str, weights: str, doing: str) -> dict:
         """The test-set figures of ``model``, or why its weights could not be measured."""
         self.probe({"lenet": "model_weights", "ae": "ae_weights", "vae": "vae_weights"}[model], cell, doing)
-        if model not in self.figures:
+        figures = self.figures.get(model)
+        if not isinstance(figures, dict):
             raise CheckFailed(f"{doing}: the outputs of your model could not be measured")
-        return self.figures[model]
+        if "error" in figures:
+            raise CheckFailed(f"the outputs of your model with {weights} could not be measured: {figures['error']}")
+        return figures
 
 
 def tensor(answer: dict, key: str, shape: tuple | None = None) -> torch.Tensor:

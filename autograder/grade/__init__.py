@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,7 @@ class GradeResult:
     checks: list[CheckResult]
     notes: list[str] = field(default_factory=list)
     error: str | None = None  # set when nothing of the notebook could be run
+    timings: dict = field(default_factory=dict)  # seconds per stage, for `make bench`
 
     @property
     def score(self) -> float:
@@ -51,26 +53,33 @@ class Grader:
         self.inputs = build_inputs(reference_ns, config=config)
         self._workdir = tempfile.TemporaryDirectory(prefix="hw2-grader-")
         self.inputs_file = save_inputs(self.inputs, Path(self._workdir.name) / "inputs.pt")
-        reference_answers = answer_all(reference_ns, self.inputs, None, with_weights=False, seed=config.seed)
+        reference_answers, _ = answer_all(reference_ns, self.inputs, None, with_weights=False, seed=config.seed)
         reference_answers["cells"] = {cell: "ok" for cell in config.definition_cells}
         self.reference = Answers(reference_answers, {})
         self.thresholds = thresholds(config=config)
 
     def grade(self, directory: Path) -> GradeResult:
-        notes, fatal, answers, figures = [], None, {}, {}
+        notes, fatal, answers, figures, timings = [], None, {}, {}, {}
+        clock = time.perf_counter()
         try:
             submission = collect(directory, config=self.config)
             notes += submission.notes
             notes += [f"{name} is missing from the submission" for name, path in submission.weights.items() if path is None]
             answers = run_student(submission, inputs_file=self.inputs_file, test_set_file=self.test_file,
                                   config=self.config)
+            timings["student process"] = time.perf_counter() - clock
+            clock = time.perf_counter()
             figures = all_figures(answers, self.test, self.classifier, config=self.config)
+            timings["figures"] = time.perf_counter() - clock
         except (SubmissionError, SandboxError) as error:
             fatal = f"not graded: {error}"
         student = Answers(answers, figures, fatal)
+        clock = time.perf_counter()
         checks = run_checks(student=student, reference=self.reference, thresholds=self.thresholds,
                             config=self.config, probe_inputs=self.inputs)
-        return GradeResult(Path(directory).name, checks, notes, fatal)
+        timings["checks"] = time.perf_counter() - clock
+        timings["inside student process"] = answers.get("timings", {}) if isinstance(answers.get("timings"), dict) else {}
+        return GradeResult(Path(directory).name, checks, notes, fatal, timings)
 
 
 def grade_submissions(*, submissions: list[Path], out_dir: Path, config: Config = Config()) -> list[GradeResult]:

@@ -30,14 +30,36 @@ def vae_figures(answer: dict, test: dict, classifier, *, config: Config) -> dict
     }
 
 
+def _checked(answer: dict, shapes: dict) -> dict:
+    """The answer's tensors, after checking that each is a float tensor of the expected shape."""
+    for key, shape in shapes.items():
+        value = answer.get(key)
+        if not isinstance(value, torch.Tensor) or not value.is_floating_point():
+            raise ValueError(f"{key}: expected a tensor of floats, found {type(value).__name__}")
+        if tuple(value.shape) != shape:
+            raise ValueError(f"{key}: expected shape {shape}, found {tuple(value.shape)}")
+    return {key: answer[key].float() for key in shapes}
+
+
 def all_figures(answers: dict, test: dict, classifier, *, config: Config) -> dict:
-    """Figures for every weights probe that answered; absent where it failed."""
+    """Figures for every weights probe that answered; ``{"error": ...}`` where its outputs were unusable."""
+    n, image = config.generative_eval_images, (1, 28, 28)
+    plan = {
+        "lenet": ("model_weights", {"scores": (len(test["labels"]), 10)}, lambda a: lenet_figures(a, test)),
+        "ae": ("ae_weights", {"reconstructions": (n, *image), "codes": (n, 2)},
+               lambda a: ae_figures(a, test, config=config)),
+        "vae": ("vae_weights", {"reconstructions": (n, *image), "mu": (n, 2), "log_variance": (n, 2),
+                                "ppf_decoded": (400, *image)},
+                lambda a: vae_figures(a, test, classifier, config=config)),
+    }
     figures = {}
     with torch.no_grad():
-        if "scores" in answers.get("model_weights", {}):
-            figures["lenet"] = lenet_figures(answers["model_weights"], test)
-        if "reconstructions" in answers.get("ae_weights", {}):
-            figures["ae"] = ae_figures(answers["ae_weights"], test, config=config)
-        if "reconstructions" in answers.get("vae_weights", {}):
-            figures["vae"] = vae_figures(answers["vae_weights"], test, classifier, config=config)
+        for model, (probe, shapes, measure) in plan.items():
+            answer = answers.get(probe)
+            if not isinstance(answer, dict) or "error" in answer:
+                continue
+            try:
+                figures[model] = measure(_checked(answer, shapes))
+            except (ValueError, RuntimeError) as error:  # NaNs, values outside [0, 1], wrong shapes
+                figures[model] = {"error": str(error).splitlines()[0][:300]}
     return figures

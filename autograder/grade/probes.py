@@ -247,15 +247,19 @@ def describe_error(error: BaseException) -> str:
     return f"{type(error).__name__}: {message}{where}" if message else f"{type(error).__name__}{where}"
 
 
-def answer_all(ns: dict, inputs: dict, weights_dir, *, with_weights: bool, seed: int) -> dict:
-    """Every probe's answer, or ``{"error": ...}`` where it raised; one failure never stops the others."""
-    answers = {}
+def answer_all(ns: dict, inputs: dict, weights_dir, *, with_weights: bool, seed: int) -> tuple[dict, dict]:
+    """Every probe's answer (``{"error": ...}`` where it raised; one failure never stops the others) and duration."""
+    import time
+
+    answers, timings = {}, {}
     for name, probe, needs_weights in PLAN:
         if needs_weights and not with_weights:
             continue
         torch.manual_seed(seed)  # the same random state before each probe, whatever ran before
+        started = time.perf_counter()
         try:
             answers[name] = probe(ns, inputs, weights_dir)
         except Exception as error:  # student code can raise anything
             answers[name] = {"error": describe_error(error)}
-    return answers
+        timings[name] = time.perf_counter() - started
+    return answers, timings

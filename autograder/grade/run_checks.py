@@ -22,6 +22,7 @@ class CheckResult:
     max_score: float
     score: float
     message: str
+    seconds: float = 0.0
 
 
 class _Checks:
@@ -66,7 +67,8 @@ class _Checks:
             else:  # a malformed answer the check did not foresee: no points, and no check source in the message
                 score = 0.0
                 message = f"this check could not be evaluated on your answers ({type(call.excinfo.value).__name__})"
-            self.results.append(CheckResult(item.name, mark["title"], mark["cell"], mark["value"], score, message))
+            self.results.append(CheckResult(item.name, mark["title"], mark["cell"], mark["value"], score, message,
+                                            report.duration))
         return report
 
 

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import torch
@@ -37,6 +38,7 @@ def run_student(submission: Submission, *, inputs_file: Path, test_set_file: Pat
             "seed": config.seed,
             "threads": config.threads,
         }
+        job["spawned_at"] = time.time()
         (job_dir / "job.json").write_text(json.dumps(job))
         env = {
             "PATH": os.environ.get("PATH", ""),

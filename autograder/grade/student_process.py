@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import torch
@@ -19,10 +20,11 @@ from autograder.grade.probes import answer_all, describe_error
 MAGIC_PREFIXES = ("%", "!")  # IPython syntax: not Python, and never needed to define the graded objects
 
 
-def run_cells(sources: dict[str, str], cell_ids: list[str], ns: dict, overrides: dict) -> dict[str, str]:
-    """Execute the cells in order; returns each cell's outcome: "ok", "missing" or an error line."""
-    status = {}
+def run_cells(sources: dict[str, str], cell_ids: list[str], ns: dict, overrides: dict) -> tuple[dict, dict]:
+    """Execute the cells in order; returns each cell's outcome ("ok", "missing" or an error line) and duration."""
+    status, timings = {}, {}
     for grade_id in cell_ids:
+        started = time.perf_counter()
         if grade_id not in sources:
             status[grade_id] = "missing"
             continue
@@ -35,7 +37,8 @@ def run_cells(sources: dict[str, str], cell_ids: list[str], ns: dict, overrides:
             status[grade_id] = describe_error(error)
         if grade_id == "parameters":
             ns.update(overrides)
-    return status
+        timings[grade_id] = time.perf_counter() - started
+    return status, timings
 
 
 def plain(value, depth: int = 0):
@@ -55,14 +58,16 @@ def plain(value, depth: int = 0):
 
 def main(job_dir: Path) -> None:
     job = json.loads((job_dir / "job.json").read_text())
+    startup = time.time() - job["spawned_at"]  # interpreter and torch import
     torch.set_num_threads(job["threads"])
     torch.manual_seed(job["seed"])
     inputs = torch.load(job_dir / "inputs.pt", weights_only=True)
     inputs["test"] = torch.load(job["test_set"], weights_only=True) if job["with_weights"] else None
     ns: dict = {"__name__": "__main__"}
-    cells = run_cells(job["sources"], job["cells"], ns, {"data_root": job["data_root"]})
-    answers = answer_all(ns, inputs, job_dir, with_weights=job["with_weights"], seed=job["seed"])
+    cells, cell_times = run_cells(job["sources"], job["cells"], ns, {"data_root": job["data_root"]})
+    answers, probe_times = answer_all(ns, inputs, job_dir, with_weights=job["with_weights"], seed=job["seed"])
     answers["cells"] = cells
+    answers["timings"] = {"startup": startup, "cells": cell_times, "probes": probe_times}
     partial = job_dir / "answers.pt.partial"
     torch.save(plain(answers), partial)
     os.replace(partial, job_dir / "answers.pt")
