@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import csv
 import json
 import shutil
 from pathlib import Path
@@ -136,3 +137,18 @@ def test_solution_trained_with_another_seed_gets_full_marks(grader, config, tmp_
         shutil.copy(seed_dir / name if (seed_dir / name).is_file() else config.reference_weights() / name, tmp_path)
     result = grader.grade(tmp_path)
     assert result.score == 12, [(c.name, c.message) for c in result.checks if c.score < c.max_score]
+
+
+def test_command_line_grades_folders_and_exits_zero(config, tmp_path, graded):
+    from autograder.cli import main
+
+    out = tmp_path / "out"
+    submissions = [tmp_path / "passes_all", tmp_path / "not_a_submission"]
+    build_submission(FIXTURES / "passes_all", submissions[0], config, None)
+    submissions[1].mkdir()
+    assert main(["grade", *map(str, submissions), "--out", str(out)]) == 0
+    rows = {row["submission"]: row for row in csv.DictReader(open(out / "grades.csv"))}
+    assert rows["passes_all"]["score"] == "12" and rows["not_a_submission"]["score"] == "0"
+    assert "no notebook found" in rows["not_a_submission"]["error"]
+    results = json.loads((out / "passes_all" / "results.json").read_text())
+    assert results["score"] == 12 and len(results["tests"]) == len(graded["passes_all"].checks)

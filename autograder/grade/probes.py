@@ -190,12 +190,15 @@ def _vae_structure(ns, inputs, _):
     vae = ns["vae_model"].cpu().eval()
     with torch.no_grad():
         encoded = vae.encoder(inputs["x28"])
-        outputs = vae(inputs["x28"])
-    outputs = outputs if isinstance(outputs, tuple) else (outputs,)
+        try:  # a wrong encoder makes forward raise; the encoder's output shape already says why
+            outputs = vae(inputs["x28"])
+            outputs = outputs if isinstance(outputs, tuple) else (outputs,)
+            forward = [list(o.shape) if isinstance(o, torch.Tensor) else None for o in outputs]
+        except Exception as error:
+            forward = describe_error(error)
     return {"class": type(vae).__name__, "is_instance": isinstance(vae, ns["VariationalAutoEncoder"]),
             "latent_dimensionality": getattr(vae, "latent_dimensionality", None),
-            "encoder_output_shape": list(encoded.shape),
-            "forward_shapes": [list(o.shape) if isinstance(o, torch.Tensor) else None for o in outputs]}
+            "encoder_output_shape": list(encoded.shape), "forward_shapes": forward}
 
 
 def _vae_weights(ns, inputs, weights_dir):

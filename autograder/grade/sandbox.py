@@ -13,8 +13,10 @@ from pathlib import Path
 
 import torch
 
-from autograder.config import ROOT, Config
+from autograder.config import Config
 from autograder.grade.collect import Submission
+
+RUNNER_FILES = [Path(__file__).with_name(name) for name in ("student_process.py", "probes.py")]
 
 
 class SandboxError(RuntimeError):
@@ -29,6 +31,9 @@ def run_student(submission: Submission, *, inputs_file: Path, test_set_file: Pat
             if path is not None:
                 shutil.copyfile(path, job_dir / name)
         shutil.copyfile(inputs_file, job_dir / "inputs.pt")
+        (job_dir / "runner").mkdir()
+        for runner_file in RUNNER_FILES:
+            shutil.copyfile(runner_file, job_dir / "runner" / runner_file.name)
         job = {
             "sources": {k: v for k, v in submission.sources.items() if k in config.definition_cells},
             "cells": list(config.definition_cells),
@@ -42,7 +47,6 @@ def run_student(submission: Submission, *, inputs_file: Path, test_set_file: Pat
         (job_dir / "job.json").write_text(json.dumps(job))
         env = {
             "PATH": os.environ.get("PATH", ""),
-            "PYTHONPATH": str(ROOT),
             "MPLBACKEND": "Agg",
             "CUDA_VISIBLE_DEVICES": "",
             "OMP_NUM_THREADS": str(config.threads),
@@ -52,7 +56,7 @@ def run_student(submission: Submission, *, inputs_file: Path, test_set_file: Pat
         with open(log, "wb") as output:
             try:
                 process = subprocess.run(
-                    [sys.executable, "-m", "autograder.grade.student_process", str(job_dir)],
+                    [sys.executable, "-I", str(job_dir / "runner" / "student_process.py"), str(job_dir)],
                     cwd=job_dir, env=env, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
                     timeout=config.submission_timeout,
                 )

@@ -1,8 +1,9 @@
 """The untrusted side of grading: run a submission's definition cells, answer the probes, write the answers.
 
-Started by the grader as ``python -m autograder.grade.student_process JOB_DIR`` with the submission's
-files in JOB_DIR. It imports nothing of the hidden checks or the reference; everything it writes is
-validated by the grader before use.
+The grader copies this file and ``probes.py`` into a scratch folder with the submission's files and
+starts ``python -I runner/student_process.py JOB_DIR`` there: isolated mode, so the repository (hidden
+checks, reference weights) is not on its import path. Everything it writes is validated by the grader
+before use.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from pathlib import Path
 
 import torch
 
-from autograder.grade.probes import answer_all, describe_error
+sys.path.insert(0, str(Path(__file__).parent))  # isolated mode leaves the script's folder off the path
+from probes import answer_all, describe_error  # noqa: E402 (the copy beside this file)
 
 MAGIC_PREFIXES = ("%", "!")  # IPython syntax: not Python, and never needed to define the graded objects
 
@@ -23,6 +25,7 @@ MAGIC_PREFIXES = ("%", "!")  # IPython syntax: not Python, and never needed to d
 def run_cells(sources: dict[str, str], cell_ids: list[str], ns: dict, overrides: dict) -> tuple[dict, dict]:
     """Execute the cells in order; returns each cell's outcome ("ok", "missing" or an error line) and duration."""
     status, timings = {}, {}
+    ns.update(overrides)  # also in force when a notebook has lost its parameters cell
     for grade_id in cell_ids:
         started = time.perf_counter()
         if grade_id not in sources:

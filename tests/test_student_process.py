@@ -1,0 +1,36 @@
+"""The student's side: cells run in order, one failing cell never stops the next, answers become plain data."""
+
+import importlib.util
+from pathlib import Path
+
+import torch
+
+RUNNER = Path(__file__).parents[1] / "autograder" / "grade" / "student_process.py"
+spec = importlib.util.spec_from_file_location("student_process", RUNNER)
+student_process = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(student_process)
+
+
+def test_each_cell_fails_alone_and_magics_are_skipped():
+    sources = {"a": "%matplotlib inline\nx = 1", "b": "raise SystemExit(3)", "c": "y = x + 1", "d": "import sys; sys.exit()"}
+    ns = {}
+    status, timings = student_process.run_cells(sources, ["a", "b", "c", "missing", "d"], ns, {"data_root": "/data"})
+    assert status == {"a": "ok", "b": "SystemExit: 3 (cell b, line 1)", "c": "ok", "missing": "missing",
+                      "d": "SystemExit (cell d, line 1)"}
+    assert ns["y"] == 2 and ns["data_root"] == "/data" and set(timings) == {"a", "b", "c", "d"}
+
+
+def test_parameters_cell_cannot_override_the_graders_settings():
+    ns = {}
+    student_process.run_cells({"parameters": "data_root = 'elsewhere'"}, ["parameters"], ns, {"data_root": "/data"})
+    assert ns["data_root"] == "/data"
+
+
+def test_answers_are_reduced_to_what_the_safe_loader_accepts(tmp_path):
+    from torchvision import tv_tensors
+
+    answers = {"t": tv_tensors.Image(torch.zeros(1, 2, 2)), "obj": object(), "nested": ({"k": 1},)}
+    plain = student_process.plain(answers)
+    torch.save(plain, tmp_path / "a.pt")
+    loaded = torch.load(tmp_path / "a.pt", weights_only=True)
+    assert type(loaded["t"]) is torch.Tensor and loaded["obj"] == "<object>" and loaded["nested"] == [{"k": 1}]
