@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
         except DataError as error:
             print(f"error: {error}", file=sys.stderr)
             return 1
+        from autograder.metrics import test_set_file
+
+        print(f"grading's test-set tensors in {test_set_file(args.root)}")
     elif args.command == "release":
         from autograder.release import release_assignment
 

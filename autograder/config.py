@@ -21,6 +21,7 @@ class Config:
     assignment: str = setting("hw2", "nbgrader assignment id; also the notebook's file name without .ipynb.")
     data_root: Path = setting(ROOT / "data", "Folder holding MNIST/raw/ (filled by `make data`).")
     reference_dir: Path = setting(ROOT / "autograder" / "reference", "Reference weights and metrics, one folder per seed.")
+    cache_dir: Path = setting(ROOT / ".cache", "Files derived once and reused by later runs (probe inputs).")
     reference_seed: int = setting(0, "Seed of the reference run the checks compare against.")
     weight_files: tuple = setting(
         ("lenet5_weights.pth", "mnist_ae_weights.pth", "mnist_vae_weights.pth"),
@@ -32,7 +33,7 @@ class Config:
         "grade_ids of the cells that only define things; grading runs these and nothing else (no training, no plots).",
     )
     seed: int = setting(0, "Seed set before every probe, so sampling in the VAE forward is repeatable.")
-    threads: int = setting(2, "torch threads in the grader and the student's process (fixed, so results repeat exactly).")
+    threads: int = setting(1, "torch threads in the grader and in the student's process: fixed, so results repeat exactly; one, because the grader prepares its side while the student's process runs.")
     submission_timeout: int = setting(120, "Seconds the student's process may take to run its cells and answer every probe.")
     generative_eval_images: int = setting(2000, "Test images (the first N) the AE and VAE are measured on; keeps grading fast.")
     equivalence_atol: float = setting(1e-4, "Largest output difference allowed between a student's class and the reference's, same weights and inputs.")

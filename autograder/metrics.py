@@ -15,6 +15,14 @@ PRIOR_99_RADIUS2 = float(scipy.stats.chi2.ppf(0.99, df=2))
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 
 
+def test_set_file(data_root: Path) -> Path:
+    """The cached test tensors (see ``test_set``), built first when absent."""
+    cache = Path(data_root) / "MNIST" / "test_inputs.pt"
+    if not cache.is_file():
+        test_set(data_root)
+    return cache
+
+
 def test_set(data_root: Path) -> dict[str, torch.Tensor]:
     """MNIST's 10,000 test images as the AE sees them (28x28 in [0, 1]) and as LeNet-5 does (32x32, normalised).
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import tempfile
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import torch
@@ -14,10 +14,10 @@ from autograder.checks.support import Answers
 from autograder.config import Config
 from autograder.grade.collect import SubmissionError, collect
 from autograder.grade.figures import all_figures
-from autograder.grade.probe_inputs import build_inputs, save_inputs
+from autograder.grade.probe_inputs import probe_inputs_file
 from autograder.grade.probes import answer_all
 from autograder.grade.run_checks import CheckResult, run_checks
-from autograder.grade.sandbox import SandboxError, run_student
+from autograder.grade.sandbox import SandboxError, StudentProcess
 from autograder.grade.thresholds import thresholds
 
 
@@ -39,24 +39,49 @@ class GradeResult:
 
 
 class Grader:
-    """What every submission is graded against, prepared once: reference answers, probe inputs, thresholds."""
+    """What every submission is graded against, prepared once per process.
+
+    Only what the student's process needs (the probe inputs and the test set, both cached on disk) is
+    ready before a first submission starts; the rest is prepared while that submission's code runs.
+    """
 
     def __init__(self, *, config: Config = Config()):
-        from autograder.reference import reference_classifier, solution_namespace
-
         torch.set_num_threads(config.threads)
         self.config = config
-        self.test = metrics.test_set(config.data_root)  # also writes the cache file the student's process reads
-        self.test_file = Path(config.data_root) / "MNIST" / "test_inputs.pt"
-        self.classifier = reference_classifier(config)
-        reference_ns = solution_namespace(config)
-        self.inputs = build_inputs(reference_ns, config=config)
-        self._workdir = tempfile.TemporaryDirectory(prefix="hw2-grader-")
-        self.inputs_file = save_inputs(self.inputs, Path(self._workdir.name) / "inputs.pt")
-        reference_answers, _ = answer_all(reference_ns, self.inputs, None, with_weights=False, seed=config.seed)
-        reference_answers["cells"] = {cell: "ok" for cell in config.definition_cells}
-        self.reference = Answers(reference_answers, {})
-        self.thresholds = thresholds(config=config)
+        self.test_file = metrics.test_set_file(config.data_root)
+        self.inputs_file = probe_inputs_file(config=config)
+
+    @cached_property
+    def test(self) -> dict:
+        return torch.load(self.test_file, weights_only=True)
+
+    @cached_property
+    def inputs(self) -> dict:
+        return torch.load(self.inputs_file, weights_only=True)
+
+    @cached_property
+    def classifier(self):
+        from autograder.reference import reference_classifier
+
+        return reference_classifier(self.config)
+
+    @cached_property
+    def reference(self) -> Answers:
+        from autograder.reference import solution_namespace
+
+        answers, _ = answer_all(solution_namespace(self.config), self.inputs, None, with_weights=False,
+                                seed=self.config.seed)
+        answers["cells"] = {cell: "ok" for cell in self.config.definition_cells}
+        return Answers(answers, {})
+
+    @cached_property
+    def thresholds(self) -> dict:
+        return thresholds(config=self.config)
+
+    def prepare(self) -> None:
+        """Everything the checks need; cheap once done, so it runs while each student process works."""
+        for name in ("test", "inputs", "classifier", "reference", "thresholds"):
+            getattr(self, name)
 
     def grade(self, directory: Path) -> GradeResult:
         notes, fatal, answers, figures, timings = [], None, {}, {}, {}
@@ -65,14 +90,17 @@ class Grader:
             submission = collect(directory, config=self.config)
             notes += submission.notes
             notes += [f"{name} is missing from the submission" for name, path in submission.weights.items() if path is None]
-            answers = run_student(submission, inputs_file=self.inputs_file, test_set_file=self.test_file,
-                                  config=self.config)
+            process = StudentProcess(submission, inputs_file=self.inputs_file, test_set_file=self.test_file,
+                                     config=self.config)
+            self.prepare()
+            answers = process.answers()
             timings["student process"] = time.perf_counter() - clock
             clock = time.perf_counter()
             figures = all_figures(answers, self.test, self.classifier, config=self.config)
             timings["figures"] = time.perf_counter() - clock
         except (SubmissionError, SandboxError) as error:
             fatal = f"not graded: {error}"
+            self.prepare()
         student = Answers(answers, figures, fatal)
         clock = time.perf_counter()
         checks = run_checks(student=student, reference=self.reference, thresholds=self.thresholds,

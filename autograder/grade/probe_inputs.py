@@ -1,7 +1,8 @@
-"""The fixed inputs every submission is probed with, built once per grader process from a fixed seed."""
+"""The fixed inputs every submission is probed with, from a fixed seed, cached on disk between runs."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import torch
@@ -32,6 +33,16 @@ def build_inputs(reference_ns: dict, *, config: Config) -> dict:
     return inputs
 
 
-def save_inputs(inputs: dict, path: Path) -> Path:
-    torch.save(inputs, path)
+def probe_inputs_file(*, config: Config) -> Path:
+    """The inputs saved under ``config.cache_dir``, named by everything they depend on; built when absent."""
+    key = hashlib.sha256(config.solution_notebook.read_bytes()
+                         + f"{config.seed}/{config.generative_eval_images}".encode()
+                         + Path(__file__).read_bytes()).hexdigest()[:16]
+    path = Path(config.cache_dir) / f"probe_inputs-{key}.pt"
+    if not path.is_file():
+        from autograder.reference import solution_namespace
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        torch.save(build_inputs(solution_namespace(config), config=config), path.with_suffix(".partial"))
+        path.with_suffix(".partial").replace(path)
     return path

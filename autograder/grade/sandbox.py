@@ -1,4 +1,4 @@
-"""Run a submission's code in a separate process, in a scratch folder, and bring back its validated answers."""
+"""Run a submission's code in a separate process, in a scratch folder, and bring back its answers."""
 
 from __future__ import annotations
 
@@ -23,17 +23,23 @@ class SandboxError(RuntimeError):
     """The student's process gave no usable answers; the message says what happened."""
 
 
-def run_student(submission: Submission, *, inputs_file: Path, test_set_file: Path, config: Config) -> dict:
-    """Answers of ``submission`` to every probe. Only the definition cells run; weights stay the student's own."""
-    with tempfile.TemporaryDirectory(prefix="hw2-job-") as tmp:
-        job_dir = Path(tmp)
+class StudentProcess:
+    """The submission's code running in its own process; ``answers()`` waits for it.
+
+    Started before the grader prepares anything else, so the two overlap.
+    """
+
+    def __init__(self, submission: Submission, *, inputs_file: Path, test_set_file: Path, config: Config):
+        self.config = config
+        self._tmp = tempfile.TemporaryDirectory(prefix="hw2-job-")
+        self.job_dir = Path(self._tmp.name)
         for name, path in submission.weights.items():
             if path is not None:
-                shutil.copyfile(path, job_dir / name)
-        shutil.copyfile(inputs_file, job_dir / "inputs.pt")
-        (job_dir / "runner").mkdir()
+                shutil.copyfile(path, self.job_dir / name)
+        shutil.copyfile(inputs_file, self.job_dir / "inputs.pt")
+        (self.job_dir / "runner").mkdir()
         for runner_file in RUNNER_FILES:
-            shutil.copyfile(runner_file, job_dir / "runner" / runner_file.name)
+            shutil.copyfile(runner_file, self.job_dir / "runner" / runner_file.name)
         job = {
             "sources": {k: v for k, v in submission.sources.items() if k in config.definition_cells},
             "cells": list(config.definition_cells),
@@ -42,35 +48,43 @@ def run_student(submission: Submission, *, inputs_file: Path, test_set_file: Pat
             "with_weights": True,
             "seed": config.seed,
             "threads": config.threads,
+            "spawned_at": time.time(),
         }
-        job["spawned_at"] = time.time()
-        (job_dir / "job.json").write_text(json.dumps(job))
+        (self.job_dir / "job.json").write_text(json.dumps(job))
         env = {
             "PATH": os.environ.get("PATH", ""),
             "MPLBACKEND": "Agg",
             "CUDA_VISIBLE_DEVICES": "",
             "OMP_NUM_THREADS": str(config.threads),
-            "HOME": str(job_dir),
+            "HOME": str(self.job_dir),
         }
-        log = job_dir / "output.log"
-        with open(log, "wb") as output:
+        self.log = self.job_dir / "output.log"
+        with open(self.log, "wb") as output:
+            self.process = subprocess.Popen(
+                [sys.executable, "-I", str(self.job_dir / "runner" / "student_process.py"), str(self.job_dir)],
+                cwd=self.job_dir, env=env, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+            )
+
+    def answers(self) -> dict:
+        """The validated-to-load answers; raises SandboxError when there are none to read."""
+        try:
             try:
-                process = subprocess.run(
-                    [sys.executable, "-I", str(job_dir / "runner" / "student_process.py"), str(job_dir)],
-                    cwd=job_dir, env=env, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
-                    timeout=config.submission_timeout,
-                )
+                self.process.wait(timeout=self.config.submission_timeout)
             except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
                 raise SandboxError(
-                    f"your notebook's definition cells did not finish within {config.submission_timeout} s; "
+                    f"your notebook's definition cells did not finish within {self.config.submission_timeout} s; "
                     "look for a loop that never ends or training code outside the training cells"
                 ) from None
-        answers_file = job_dir / "answers.pt"
-        if not answers_file.is_file():
-            tail = log.read_bytes()[-2000:].decode("utf-8", "replace").strip().splitlines()[-3:]
-            raise SandboxError(f"the process running your code stopped early (exit status {process.returncode})"
-                               + (": " + " | ".join(tail) if tail else ""))
-        try:
-            return torch.load(answers_file, map_location="cpu", weights_only=True)
-        except Exception as error:
-            raise SandboxError(f"the answers of the process running your code could not be read ({error})") from None
+            answers_file = self.job_dir / "answers.pt"
+            if not answers_file.is_file():
+                tail = self.log.read_bytes()[-2000:].decode("utf-8", "replace").strip().splitlines()[-3:]
+                raise SandboxError(f"the process running your code stopped early (exit status {self.process.returncode})"
+                                   + (": " + " | ".join(tail) if tail else ""))
+            try:
+                return torch.load(answers_file, map_location="cpu", weights_only=True)
+            except Exception as error:
+                raise SandboxError(f"the answers of the process running your code could not be read ({error})") from None
+        finally:
+            self._tmp.cleanup()
