@@ -34,6 +34,8 @@ class Config:
     )
     seed: int = setting(0, "Seed set before every probe, so sampling in the VAE forward is repeatable.")
     threads: int = setting(1, "torch threads in the grader and in the student's process: fixed, so results repeat exactly; one, because the grader prepares its side while the student's process runs.")
+    cell_timeout: float = setting(20, "Seconds one definition cell may run before it is stopped and counted as failed.")
+    probe_timeout: float = setting(20, "Seconds one probe (running the student's model on the test set included) may take.")
     submission_timeout: int = setting(120, "Seconds the student's process may take to run its cells and answer every probe.")
     generative_eval_images: int = setting(2000, "Test images (the first N) the AE and VAE are measured on; keeps grading fast.")
     equivalence_atol: float = setting(1e-4, "Largest output difference allowed between a student's class and the reference's, same weights and inputs.")

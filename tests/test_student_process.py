@@ -34,3 +34,11 @@ def test_answers_are_reduced_to_what_the_safe_loader_accepts(tmp_path):
     torch.save(plain, tmp_path / "a.pt")
     loaded = torch.load(tmp_path / "a.pt", weights_only=True)
     assert type(loaded["t"]) is torch.Tensor and loaded["obj"] == "<object>" and loaded["nested"] == [{"k": 1}]
+
+
+def test_a_cell_that_runs_too_long_is_stopped_and_the_next_cell_still_runs():
+    sources = {"slow": "import time\ntry:\n    time.sleep(30)\nexcept Exception:\n    pass", "next": "z = 3"}
+    ns = {}
+    status, timings = student_process.run_cells(sources, ["slow", "next"], ns, {}, cell_timeout=0.5)
+    assert status["slow"].startswith("TimeLimit: the cell `slow` ran longer than 0.5 s")
+    assert status["next"] == "ok" and timings["slow"] < 2

@@ -7,6 +7,10 @@ hidden checks compare the answers afterwards, in the grader's own process.
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import time
+
 import torch
 import torch.nn as nn
 
@@ -147,6 +151,9 @@ def _load(module: nn.Module, path) -> nn.Module:
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:
+        if "Weights only load failed" in str(error):
+            raise ValueError(f"{path.name} holds a pickled object, not just tensors: save it with "
+                             "torch.save(model.state_dict(), ...)") from None
         raise ValueError(f"{path.name} is not a readable PyTorch weight file ({type(error).__name__})") from None
     if not isinstance(state, dict):
         raise ValueError(f"{path.name} holds a {type(state).__name__}, not a state_dict: save model.state_dict()")
@@ -250,10 +257,32 @@ def describe_error(error: BaseException) -> str:
     return f"{type(error).__name__}: {message}{where}" if message else f"{type(error).__name__}{where}"
 
 
-def answer_all(ns: dict, inputs: dict, weights_dir, *, with_weights: bool, seed: int) -> tuple[dict, dict]:
-    """Every probe's answer (``{"error": ...}`` where it raised; one failure never stops the others) and duration."""
-    import time
+class TimeLimit(BaseException):
+    """Raised inside code that ran past its time limit (a BaseException, so `except Exception` cannot swallow it)."""
 
+
+@contextlib.contextmanager
+def time_limit(seconds: float, what: str):
+    """Interrupt the block after ``seconds`` of wall time with TimeLimit (main thread only; None: no limit)."""
+    if not seconds:
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise TimeLimit(f"{what} ran longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def answer_all(ns: dict, inputs: dict, weights_dir, *, with_weights: bool, seed: int,
+               probe_timeout: float | None = None) -> tuple[dict, dict]:
+    """Every probe's answer (``{"error": ...}`` where it raised; one failure never stops the others) and duration."""
     answers, timings = {}, {}
     for name, probe, needs_weights in PLAN:
         if needs_weights and not with_weights:
@@ -261,8 +290,9 @@ def answer_all(ns: dict, inputs: dict, weights_dir, *, with_weights: bool, seed:
         torch.manual_seed(seed)  # the same random state before each probe, whatever ran before
         started = time.perf_counter()
         try:
-            answers[name] = probe(ns, inputs, weights_dir)
-        except Exception as error:  # student code can raise anything
+            with time_limit(probe_timeout, "answering this probe"):
+                answers[name] = probe(ns, inputs, weights_dir)
+        except (Exception, TimeLimit) as error:  # student code can raise anything
             answers[name] = {"error": describe_error(error)}
         timings[name] = time.perf_counter() - started
     return answers, timings

@@ -48,6 +48,8 @@ class StudentProcess:
             "with_weights": True,
             "seed": config.seed,
             "threads": config.threads,
+            "cell_timeout": config.cell_timeout,
+            "probe_timeout": config.probe_timeout,
             "spawned_at": time.time(),
         }
         (self.job_dir / "job.json").write_text(json.dumps(job))

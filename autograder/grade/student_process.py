@@ -17,12 +17,13 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))  # isolated mode leaves the script's folder off the path
-from probes import answer_all, describe_error  # noqa: E402 (the copy beside this file)
+from probes import answer_all, describe_error, time_limit  # noqa: E402 (the copy beside this file)
 
 MAGIC_PREFIXES = ("%", "!")  # IPython syntax: not Python, and never needed to define the graded objects
 
 
-def run_cells(sources: dict[str, str], cell_ids: list[str], ns: dict, overrides: dict) -> tuple[dict, dict]:
+def run_cells(sources: dict[str, str], cell_ids: list[str], ns: dict, overrides: dict,
+              cell_timeout: float | None = None) -> tuple[dict, dict]:
     """Execute the cells in order; returns each cell's outcome ("ok", "missing" or an error line) and duration."""
     status, timings = {}, {}
     ns.update(overrides)  # also in force when a notebook has lost its parameters cell
@@ -34,7 +35,8 @@ def run_cells(sources: dict[str, str], cell_ids: list[str], ns: dict, overrides:
         lines = sources[grade_id].splitlines()
         code = "\n".join("pass" if line.lstrip().startswith(MAGIC_PREFIXES) else line for line in lines)
         try:
-            exec(compile(code, f"<cell {grade_id}>", "exec"), ns)
+            with time_limit(cell_timeout, f"the cell `{grade_id}`"):
+                exec(compile(code, f"<cell {grade_id}>", "exec"), ns)
             status[grade_id] = "ok"
         except BaseException as error:  # SystemExit and KeyboardInterrupt from a cell cost only that cell
             status[grade_id] = describe_error(error)
@@ -67,8 +69,9 @@ def main(job_dir: Path) -> None:
     inputs = torch.load(job_dir / "inputs.pt", weights_only=True)
     inputs["test"] = torch.load(job["test_set"], weights_only=True) if job["with_weights"] else None
     ns: dict = {"__name__": "__main__"}
-    cells, cell_times = run_cells(job["sources"], job["cells"], ns, {"data_root": job["data_root"]})
-    answers, probe_times = answer_all(ns, inputs, job_dir, with_weights=job["with_weights"], seed=job["seed"])
+    cells, cell_times = run_cells(job["sources"], job["cells"], ns, {"data_root": job["data_root"]}, job["cell_timeout"])
+    answers, probe_times = answer_all(ns, inputs, job_dir, with_weights=job["with_weights"], seed=job["seed"],
+                                      probe_timeout=job["probe_timeout"])
     answers["cells"] = cells
     answers["timings"] = {"startup": startup, "cells": cell_times, "probes": probe_times}
     partial = job_dir / "answers.pt.partial"
