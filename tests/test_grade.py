@@ -35,42 +35,73 @@ def remapped(reference: torch.nn.Module, variant: torch.nn.Module, inputs: torch
     return variant.state_dict()
 
 
-def build_submission(spec: Path, dest: Path, config, grader) -> Path:
-    """A submission folder from a fixture: the solution (or release) notebook with its cells replaced, plus weights."""
-    recipe = json.loads((spec / "recipe.json").read_text()) if (spec / "recipe.json").exists() else {}
+def build_notebook(spec: Path, recipe: dict, config) -> nbformat.NotebookNode:
+    """The solution (or release) notebook with the fixture's cells replaced, deleted or renamed."""
     base = config.release_notebook if recipe.get("base") == "release" else config.solution_notebook
     nb = nbformat.read(base, as_version=4)
     replacements = {p.stem: p.read_text().rstrip("\n") for p in (spec / "cells").glob("*.py")} if (spec / "cells").exists() else {}
+    kept = []
     for cell in nb.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        meta = cell.metadata.get("nbgrader", {})
+        grade_id = meta.get("grade_id")
+        if grade_id in recipe.get("delete_cells", []):
+            continue
         if grade_id in replacements:
             cell.source = replacements.pop(grade_id)
+        if grade_id in recipe.get("rename_cells", {}):
+            meta["grade_id"] = recipe["rename_cells"][grade_id]
+        kept.append(cell)
     assert not replacements, f"{spec.name}: no cell with grade_id {sorted(replacements)}"
-    dest.mkdir(parents=True)
-    nbformat.write(nb, dest / "hw2.ipynb")
+    nb.cells = kept
+    return nb
+
+
+def build_weights(name: str, rule: str, dest: Path, config, grader, variant_ns: dict | None) -> dict | None:
+    """One weight file of a fixture: the reference's, absent, untrained, damaged, or remapped onto the variant."""
     reference_dir = config.reference_weights()
-    variant_ns = None
-    for name, rule in ((n, recipe.get("weights", {}).get(n, "reference")) for n in config.weight_files):
-        if rule == "reference":
-            shutil.copy(reference_dir / name, dest / name)
-        elif rule.startswith("copy:"):
-            shutil.copy(reference_dir / rule[5:], dest / name)
-        elif rule == "untrained":
-            module = copy.deepcopy(solution_namespace(config)[MODELS[name][0]]).cpu()
+    if rule == "reference":
+        shutil.copy(reference_dir / name, dest / name)
+    elif rule.startswith("copy:"):
+        shutil.copy(reference_dir / rule[5:], dest / name)
+    elif rule == "truncated":
+        (dest / name).write_bytes((reference_dir / name).read_bytes()[:5000])
+    elif rule == "empty":
+        (dest / name).write_bytes(b"")
+    elif rule in ("untrained", "pickled_model"):
+        module = copy.deepcopy(solution_namespace(config)[MODELS[name][0]]).cpu()
+        if rule == "untrained":
             torch.manual_seed(1)
             for layer in module.modules():
                 if isinstance(layer, WEIGHTED):
                     layer.reset_parameters()
-            torch.save(module.state_dict(), dest / name)
-        elif rule == "remap":
-            variant_ns = variant_ns or run_trusted_cells(dest / "hw2.ipynb", config.definition_cells,
-                                                         {"data_root": str(config.data_root)})
-            attribute, input_key = MODELS[name]
-            reference = solution_namespace(config)[attribute].cpu()
-            reference.load_state_dict(torch.load(reference_dir / name, weights_only=True))
-            torch.save(remapped(reference, variant_ns[attribute].cpu(), grader.inputs[input_key]), dest / name)
-        elif rule != "missing":
-            raise ValueError(f"{spec.name}: unknown weight rule {rule}")
+        torch.save(module.state_dict() if rule == "untrained" else module, dest / name)
+    elif rule == "remap":
+        variant_ns = variant_ns or run_trusted_cells(dest / "hw2.ipynb", config.definition_cells,
+                                                     {"data_root": str(config.data_root)})
+        attribute, input_key = MODELS[name]
+        reference = solution_namespace(config)[attribute].cpu()
+        reference.load_state_dict(torch.load(reference_dir / name, weights_only=True))
+        torch.save(remapped(reference, variant_ns[attribute].cpu(), grader.inputs[input_key]), dest / name)
+    elif rule != "missing":
+        raise ValueError(f"unknown weight rule {rule}")
+    return variant_ns
+
+
+def build_submission(spec: Path, dest: Path, config, grader) -> Path:
+    """A submission folder from a fixture folder (see tests/fixtures/submissions/README.md)."""
+    recipe = json.loads((spec / "recipe.json").read_text()) if (spec / "recipe.json").exists() else {}
+    dest.mkdir(parents=True)
+    notebook_name = recipe.get("notebook_name", "hw2.ipynb")
+    if recipe.get("notebook") == "garbage":
+        (dest / notebook_name).write_text('{"cells": [ this is not JSON')
+    elif recipe.get("notebook") != "none":
+        nbformat.write(build_notebook(spec, recipe, config), dest / notebook_name)
+    for name, source in recipe.get("extra_notebooks", {}).items():
+        shutil.copy(config.release_notebook if source == "release" else config.solution_notebook, dest / name)
+    variant_ns = None
+    for name in config.weight_files:
+        variant_ns = build_weights(name, recipe.get("weights", {}).get(name, "reference"), dest, config, grader,
+                                   variant_ns)
     return dest
 
 
@@ -84,22 +115,25 @@ def graded(config, grader, tmp_path_factory) -> dict:
     """Every fixture submission, built and graded once for the whole session."""
     root = tmp_path_factory.mktemp("submissions")
     return {spec.name: grader.grade(build_submission(spec, root / spec.name, config, grader))
-            for spec in sorted(FIXTURES.iterdir())}
+            for spec in sorted(p for p in FIXTURES.iterdir() if p.is_dir())}
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.iterdir()))
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.iterdir() if p.is_dir()))
 def test_fixture_gets_its_expected_score(graded, name):
     expected = json.loads((FIXTURES / name / "expected.json").read_text())
     result = graded[name]
     lost = {c.name: c.message for c in result.checks if c.score < c.max_score}
     if expected["lost"] == "all":
         assert result.score == 0 and all(lost[c.name] for c in result.checks)
+        assert all(expected.get("message", "") in message for message in lost.values())
     else:
         assert sorted(lost) == sorted(expected["lost"]), lost
         for check, fragment in expected["lost"].items():
             assert fragment in lost[check]
     assert result.score == pytest.approx(expected["score"])
     assert result.max_score == 12
+    if "note" in expected:
+        assert expected["note"] in result.notes
 
 
 def test_points_add_up_to_the_seeds_autograded_twelve(graded):
