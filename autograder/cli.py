@@ -66,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         for r in results:
             print(f"{r.submission:<{width}}  {r.score:5.2f} / {r.max_score:g}" + (f"  ({r.error})" if r.error else ""))
         print(f"reports in {args.out}")
+        if not all(r.graded for r in results):
+            return 1
     elif args.command == "bench":
         from autograder.bench import bench
 

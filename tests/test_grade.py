@@ -75,6 +75,12 @@ def build_weights(name: str, rule: str, dest: Path, config, grader, variant_ns: 
                 if isinstance(layer, WEIGHTED):
                     layer.reset_parameters()
         torch.save(module.state_dict() if rule == "untrained" else module, dest / name)
+    elif rule == "ae_as_vae":  # a VAE that is a plain autoencoder: mu = the AE's code, no spread
+        state = torch.load(reference_dir / "mnist_ae_weights.pth", weights_only=True)
+        weight, bias = state["encoder.fc_2.weight"], state["encoder.fc_2.bias"]
+        state["encoder.fc_2.weight"] = torch.cat([weight, torch.zeros_like(weight)])
+        state["encoder.fc_2.bias"] = torch.cat([bias, torch.full_like(bias, -20.0)])
+        torch.save(state, dest / name)
     elif rule == "remap":
         variant_ns = variant_ns or run_trusted_cells(dest / "hw2.ipynb", config.definition_cells,
                                                      {"data_root": str(config.data_root)})

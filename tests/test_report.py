@@ -42,3 +42,11 @@ def test_grades_csv_has_a_row_per_submission(tmp_path):
     rows = list(csv.DictReader(open(tmp_path / "grades.csv")))
     assert [(r["submission"], r["score"], r["test_b"], r["error"]) for r in rows] == [("alice", "0.5", "0", ""),
                                                                                       ("bob", "0", "0", "x")]
+
+
+def test_an_ungraded_submission_keeps_the_table_aligned(tmp_path):
+    results = [GradeResult("broken", [], error="internal grader error", graded=False), GradeResult("alice", CHECKS)]
+    write_summary(results, tmp_path / "grades.csv")
+    rows = list(csv.DictReader(open(tmp_path / "grades.csv")))
+    assert rows[0]["score"] == "" and rows[0]["test_b"] == "" and rows[0]["error"] == "internal grader error"
+    assert rows[1]["test_b"] == "0" and not (tmp_path / "grades.partial").exists()

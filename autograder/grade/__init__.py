@@ -28,6 +28,7 @@ class GradeResult:
     notes: list[str] = field(default_factory=list)
     error: str | None = None  # set when nothing of the notebook could be run
     timings: dict = field(default_factory=dict)  # seconds per stage, for `make bench`
+    graded: bool = True  # false only when the grader itself failed
 
     @property
     def score(self) -> float:
@@ -111,14 +112,22 @@ class Grader:
 
 
 def grade_submissions(*, submissions: list[Path], out_dir: Path, config: Config = Config()) -> list[GradeResult]:
-    """Grade each folder and write its reports under ``out_dir``; returns the results in the same order."""
+    """Grade each folder, writing its reports and the updated grades.csv as soon as it is graded.
+
+    A failure of the grader itself on one submission leaves that one ungraded (``graded`` false) and
+    goes on with the others.
+    """
     from autograder.grade.report import write_reports, write_summary
 
     grader = Grader(config=config)
     results = []
     for directory in submissions:
-        result = grader.grade(directory)
+        try:
+            result = grader.grade(directory)
+        except Exception as error:  # a grader bug must not cost the rest of the class its grades
+            message = f"internal grader error, not graded ({type(error).__name__}: {error}); please report it"
+            result = GradeResult(Path(directory).name, [], error=message, graded=False)
         write_reports(result, out_dir / result.submission, config=config)
         results.append(result)
-    write_summary(results, out_dir / "grades.csv")
+        write_summary(results, out_dir / "grades.csv")
     return results

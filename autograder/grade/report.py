@@ -73,12 +73,19 @@ def write_reports(result, directory: Path, *, config: Config) -> None:
 
 
 def write_summary(results: list, path: Path) -> None:
-    """One row per submission: total, then each check's score, then why grading stopped if it did."""
+    """One row per submission: total, then each check's score, then why grading stopped if it did.
+
+    Rewritten whole after every submission, through a temporary file, so a run stopped at any point
+    leaves a complete table of what was graded before.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    names = [c.name for c in results[0].checks] if results else []
-    with open(path, "w", newline="") as handle:
+    names = next(([c.name for c in r.checks] for r in results if r.checks), [])
+    partial = path.with_suffix(".partial")
+    with open(partial, "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["submission", "score", "max_score", *names, "error"])
         for r in results:
-            writer.writerow([r.submission, f"{r.score:g}", f"{r.max_score:g}", *[f"{c.score:g}" for c in r.checks],
-                             r.error or ""])
+            scores = {c.name: f"{c.score:g}" for c in r.checks}
+            writer.writerow([r.submission, f"{r.score:g}" if r.graded else "", f"{r.max_score:g}" if r.graded else "",
+                             *[scores.get(name, "") for name in names], r.error or ""])
+    partial.replace(path)
