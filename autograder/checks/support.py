@@ -22,6 +22,12 @@ def expect(condition: bool, message: str) -> None:
         raise CheckFailed(message)
 
 
+# model -> (probe that loads its weights, weight file, notebook cell that creates it)
+WEIGHTS = {"lenet": ("model_weights", "lenet5_weights.pth", "model"),
+           "ae": ("ae_weights", "mnist_ae_weights.pth", "ae_model"),
+           "vae": ("vae_weights", "mnist_vae_weights.pth", "vae_model")}
+
+
 @dataclass(frozen=True)
 class Threshold:
     value: float
@@ -55,15 +61,23 @@ class Answers:
             raise CheckFailed(f"{doing} failed: {answer['error']}")
         return answer
 
-    def figure(self, model: str, cell: str, weights: str, doing: str) -> dict:
-        """The test-set figures of ``model``, or why its weights could not be measured."""
-        self.probe({"lenet": "model_weights", "ae": "ae_weights", "vae": "vae_weights"}[model], cell, doing)
+    def figure(self, model: str) -> dict:
+        """The test-set figures of ``model`` (lenet, ae or vae) with its submitted weights, or why there are none."""
+        probe, weights, cell = WEIGHTS[model]
+        self.probe(probe, cell, f"loading {weights} into `{cell}`")
         figures = self.figures.get(model)
         if not isinstance(figures, dict):
-            raise CheckFailed(f"{doing}: the outputs of your model could not be measured")
+            raise CheckFailed(f"the outputs of your model with {weights} could not be measured")
         if "error" in figures:
             raise CheckFailed(f"the outputs of your model with {weights} could not be measured: {figures['error']}")
         return figures
+
+
+def expect_reconstruction(student: "Answers", thresholds: dict, model: str, what: str) -> None:
+    """The model's test reconstruction BCE with its submitted weights is within its threshold."""
+    found, limit = student.figure(model)["test_bce"], thresholds[f"{model}_bce"].value
+    expect(found <= limit, f"test reconstruction BCE {found:.4f}, at most {limit:.4f} needed: was {what} trained for "
+                           "the full 20 epochs, and the weights saved after training?")
 
 
 def tensor(answer: dict, key: str, shape: tuple | None = None) -> torch.Tensor:
