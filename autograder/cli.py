@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     grade = commands.add_parser("grade", help="grade submission folders; writes results.json, feedback.md, grades.csv")
     grade.add_argument("submissions", nargs="*", type=Path, help="submission folders (default: the shipped examples)")
     grade.add_argument("--out", type=Path, default=Config().root / "out" / "grades", help="where reports are written")
+    commands.add_parser("thresholds", help="print each pass mark of the weight checks and how it was derived")
     commands.add_parser("bench", help="time grading from the command line and show where the time goes")
     args = parser.parse_args(argv)
 
@@ -68,6 +69,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"reports in {args.out}")
         if not all(r.graded for r in results):
             return 1
+    elif args.command == "thresholds":
+        from autograder.grade.thresholds import thresholds
+
+        for name, threshold in thresholds(config=Config()).items():
+            print(f"{name:<20} {threshold.value:<8.4g} {threshold.origin}")
     elif args.command == "bench":
         from autograder.bench import bench
 

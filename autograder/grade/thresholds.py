@@ -14,18 +14,24 @@ def thresholds(*, config: Config) -> dict[str, Threshold]:
         raise FileNotFoundError(f"{metrics_file} is missing: run `make reference` first")
     ref = json.loads(metrics_file.read_text())
     accuracy, ae_bce, vae_bce = ref["lenet"]["test_accuracy"], ref["ae"]["test_bce"], ref["vae"]["test_bce"]
-    knn = ref["vae"]["latent"]["knn_accuracy"]
-    low, high = config.second_moment_range
+    latent, digits = ref["vae"]["latent"], ref["vae"]["ppf_grid"]["distinct_digits"]
+    mu_mean = max(abs(m) for m in latent["mu_mean"])
+    low, high = min(latent["second_moment"]), max(latent["second_moment"])
+    inside, knn = latent["inside_prior_99"], latent["knn_accuracy"]
     return {
         "lenet_accuracy": Threshold(accuracy - config.lenet_accuracy_margin,
                                     f"reference {accuracy:.2%} - {config.lenet_accuracy_margin:.0%}"),
         "ae_bce": Threshold(ae_bce * (1 + config.bce_margin), f"reference {ae_bce:.4f} + {config.bce_margin:.0%}"),
         "vae_bce": Threshold(vae_bce * (1 + config.bce_margin), f"reference {vae_bce:.4f} + {config.bce_margin:.0%}"),
-        "mu_mean": Threshold(config.mu_mean_limit, "prior mean 0, std 1"),
-        "second_moment_low": Threshold(low, "prior second moment 1"),
-        "second_moment_high": Threshold(high, "prior second moment 1"),
-        "inside_prior_99": Threshold(config.inside_prior_99_min, "the prior puts 99% there"),
+        "mu_mean": Threshold(round(mu_mean + config.mu_mean_margin, 2),
+                             f"reference {mu_mean:.3f} + {config.mu_mean_margin}"),
+        "second_moment_low": Threshold(round(low - config.second_moment_margin, 2),
+                                       f"reference lowest {low:.3f} - {config.second_moment_margin}"),
+        "second_moment_high": Threshold(round(high + config.second_moment_margin, 2),
+                                        f"reference highest {high:.3f} + {config.second_moment_margin}"),
+        "inside_prior_99": Threshold(inside - config.inside_prior_99_margin,
+                                     f"reference {inside:.2%} - {config.inside_prior_99_margin:.0%}"),
         "knn_accuracy": Threshold(knn - config.knn_margin, f"reference {knn:.2%} - {config.knn_margin:.0%}"),
-        "ppf_distinct_digits": Threshold(config.ppf_min_distinct_digits,
-                                         f"reference {ref['vae']['ppf_grid']['distinct_digits']} digits"),
+        "ppf_distinct_digits": Threshold(digits - config.ppf_digits_margin,
+                                         f"reference {digits} digits - {config.ppf_digits_margin}"),
     }
