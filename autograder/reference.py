@@ -22,12 +22,27 @@ def train_reference(*, config: Config = Config(), seed: int = 0, **parameters) -
 
     out_dir = config.reference_weights(seed)
     out_dir.mkdir(parents=True, exist_ok=True)
+    executed = out_dir / f"{config.assignment}_executed.ipynb"
     papermill.execute_notebook(
-        str(config.solution_notebook), str(out_dir / f"{config.assignment}_executed.ipynb"),
+        str(config.solution_notebook), str(executed),
         parameters={"data_root": str(config.data_root), "seed": seed, **parameters},
         cwd=str(out_dir), kernel_name="python3", progress_bar=False, log_output=True,
     )
+    write_training_log(executed, out_dir / "training_log.txt")
     return out_dir
+
+
+def write_training_log(executed: Path, log: Path) -> None:
+    """The epoch lines the training cells printed, kept beside the weights (the executed notebook is not committed)."""
+    import nbformat
+
+    lines = []
+    for cell in nbformat.read(executed, as_version=4).cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        if grade_id.endswith("_train"):
+            text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stdout")
+            lines += [f"[{grade_id}]", *(line for line in text.splitlines() if line.startswith("epoch")), ""]
+    log.write_text("\n".join(lines))
 
 
 @lru_cache(maxsize=None)
