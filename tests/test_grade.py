@@ -6,6 +6,8 @@ import copy
 import csv
 import json
 import shutil
+import sys
+import types
 from pathlib import Path
 
 import nbformat
@@ -56,11 +58,13 @@ def build_notebook(spec: Path, recipe: dict, config) -> nbformat.NotebookNode:
     return nb
 
 
-def build_weights(name: str, rule: str, dest: Path, config, grader, variant_ns: dict | None) -> dict | None:
-    """One weight file of a fixture: the reference's, absent, untrained, damaged, or remapped onto the variant."""
+def build_weights(spec: Path, name: str, rule: str, dest: Path, config, grader, variant_ns: dict | None):
+    """One weight file of a fixture: the reference's, the fixture's own, absent, untrained, damaged, or remapped."""
     reference_dir = config.reference_weights()
     if rule == "reference":
         shutil.copy(reference_dir / name, dest / name)
+    elif rule == "fixture":
+        shutil.copy(spec / name, dest / name)
     elif rule.startswith("copy:"):
         shutil.copy(reference_dir / rule[5:], dest / name)
     elif rule == "truncated":
@@ -74,7 +78,16 @@ def build_weights(name: str, rule: str, dest: Path, config, grader, variant_ns: 
             for layer in module.modules():
                 if isinstance(layer, WEIGHTED):
                     layer.reset_parameters()
-        torch.save(module.state_dict() if rule == "untrained" else module, dest / name)
+        if rule == "untrained":
+            torch.save(module.state_dict(), dest / name)
+        else:  # as a student's torch.save(model, ...) would: pickle finds the class in its notebook's module
+            notebook = types.ModuleType("__notebook__")
+            notebook.__dict__.update(solution_namespace(config))
+            sys.modules["__notebook__"] = notebook
+            try:
+                torch.save(module, dest / name)
+            finally:
+                del sys.modules["__notebook__"]
     elif rule == "ae_as_vae":  # a VAE that is a plain autoencoder: mu = the AE's code, no spread
         state = torch.load(reference_dir / "mnist_ae_weights.pth", weights_only=True)
         weight, bias = state["encoder.fc_2.weight"], state["encoder.fc_2.bias"]
@@ -106,8 +119,8 @@ def build_submission(spec: Path, dest: Path, config, grader) -> Path:
         shutil.copy(config.release_notebook if source == "release" else config.solution_notebook, dest / name)
     variant_ns = None
     for name in config.weight_files:
-        variant_ns = build_weights(name, recipe.get("weights", {}).get(name, "reference"), dest, config, grader,
-                                   variant_ns)
+        variant_ns = build_weights(spec, name, recipe.get("weights", {}).get(name, "reference"), dest, config,
+                                   grader, variant_ns)
     return dest
 
 

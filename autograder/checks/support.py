@@ -82,6 +82,8 @@ def expect_reconstruction(student: "Answers", thresholds: dict, model: str, what
 
 def tensor(answer: dict, key: str, shape: tuple | None = None) -> torch.Tensor:
     value = answer.get(key)
+    if isinstance(value, dict) and isinstance(value.get("error"), str):
+        raise CheckFailed(value["error"])
     if not isinstance(value, torch.Tensor) or not value.is_floating_point():
         raise CheckFailed(f"expected a tensor of floats for {key}, found {type(value).__name__}")
     if shape is not None and tuple(value.shape) != shape:

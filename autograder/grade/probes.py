@@ -130,8 +130,11 @@ def _class_probe(class_name, args, input_key, weights_key):
     def probe(ns, inputs, _):
         module = ns[class_name](*args).eval()
         answer = describe_module(module, inputs[input_key])
-        answer["same_weights_output"] = run_with_weights(ns[class_name](*args).eval(), inputs[input_key],
-                                                         inputs["weights"][weights_key])
+        try:  # weights that do not fit must not hide the description the layer checks read
+            answer["same_weights_output"] = run_with_weights(ns[class_name](*args).eval(), inputs[input_key],
+                                                             inputs["weights"][weights_key])
+        except Exception as error:
+            answer["same_weights_output"] = {"error": describe_error(error)}
         return answer
     return probe
 
