@@ -28,20 +28,28 @@ def bench(*, config: Config = Config()) -> str:
     with tempfile.TemporaryDirectory(prefix="hw2-bench-") as tmp:
         examples = build_examples(out_dir=Path(tmp) / "examples", config=config)
         lines.append("cold command-line grading, one submission per run (python -m autograder grade DIR):")
+        cold = {}
         for example in examples:
             started = time.perf_counter()
             subprocess.run([sys.executable, "-m", "autograder", "grade", str(example), "--out", str(Path(tmp) / "out")],
                            check=True, capture_output=True)
-            lines.append(_line(example.name, time.perf_counter() - started))
+            cold[example.name] = time.perf_counter() - started
+            lines.append(_line(example.name, cold[example.name]))
         started = time.perf_counter()
         grader = Grader(config=config)
         setup = time.perf_counter() - started
         for example in examples:
             result = grader.grade(example)
             inside = result.timings["inside student process"]
+            graded = result.timings.get("student process", 0.0) + result.timings.get("figures", 0.0) \
+                + result.timings["checks"]
             lines += ["", f"where the time goes for '{example.name}' (score {result.score:g}/{result.max_score:g}):",
-                      _line("grader start-up (once per process)", setup, "reference cells, probe inputs, thresholds"),
-                      _line("student process, wall", result.timings.get("student process", 0.0))]
+                      _line("command start-up: interpreter, torch, reports", cold[example.name] - graded,
+                            "the cold run's total less the stages below"),
+                      _line("grader start-up (once per process)", setup, "cached probe inputs and test set"),
+                      _line("student process, wall", result.timings.get("student process", 0.0)),
+                      _line("grader preparation, meanwhile", result.timings.get("grader preparation", 0.0),
+                            "reference answers, classifier, thresholds (first submission only)", indent=4)]
             if inside:
                 lines += [_line("interpreter and torch import", inside["startup"], indent=4),
                           _line("definition cells", sum(inside["cells"].values()), _top(inside["cells"]), indent=4),

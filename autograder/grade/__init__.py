@@ -93,7 +93,9 @@ class Grader:
             notes += [f"{name} is missing from the submission" for name, path in submission.weights.items() if path is None]
             process = StudentProcess(submission, inputs_file=self.inputs_file, test_set_file=self.test_file,
                                      config=self.config)
+            prepared = time.perf_counter()
             self.prepare()
+            timings["grader preparation"] = time.perf_counter() - prepared
             answers = process.answers()
             timings["student process"] = time.perf_counter() - clock
             clock = time.perf_counter()
