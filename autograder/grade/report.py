@@ -6,17 +6,14 @@ import csv
 import json
 from pathlib import Path
 
-import nbformat
-
 from autograder.config import Config
+from autograder.notebook import read_cells
 
 
 def manual_items(config: Config) -> list[dict]:
     """The manually graded cells of the solution notebook (the written answers) and their points."""
-    nb = nbformat.read(config.solution_notebook, as_version=4)
-    return [{"cell": c.metadata.nbgrader["grade_id"], "points": c.metadata.nbgrader["points"]}
-            for c in nb.cells
-            if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "markdown"]
+    return [{"cell": c["nbgrader"]["grade_id"], "points": c["nbgrader"]["points"]}
+            for c in read_cells(config.solution_notebook) if c["nbgrader"].get("grade") and c["cell_type"] == "markdown"]
 
 
 def results_json(result, *, config: Config) -> dict:
