@@ -11,7 +11,7 @@ import torch
 from autograder import metrics
 from autograder.config import Config
 from autograder.grade.figures import all_figures
-from autograder.grade.probe_inputs import build_inputs
+from autograder.grade.probe_inputs import probe_inputs_file
 from autograder.grade.probes import answer_all
 from autograder.notebook import run_trusted_cells
 
@@ -68,7 +68,7 @@ def measure(*, config: Config = Config(), weights_dir: Path) -> dict:
     compare like with like. A model whose weight file is absent (a run that did not train it) is left out.
     """
     ns = solution_namespace(config)
-    inputs = build_inputs(ns, config=config)
+    inputs = torch.load(probe_inputs_file(config=config), weights_only=True)  # the very inputs grading uses
     inputs["test"] = metrics.test_set(config.data_root)
     answers, _ = answer_all(ns, inputs, Path(weights_dir), with_weights=True, seed=config.seed)
     failed = {name: a["error"] for name, a in answers.items() if "error" in a and "is not in the submission" not in a["error"]}

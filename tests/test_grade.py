@@ -16,7 +16,7 @@ import torch
 
 from autograder.config import Config
 from autograder.grade import Grader
-from autograder.grade.probes import WEIGHTED, traced_layers
+from autograder.grade.probes import reset_weighted, weighted_layers
 from autograder.notebook import run_trusted_cells
 from autograder.reference import solution_namespace
 
@@ -27,11 +27,8 @@ MODELS = {"lenet5_weights.pth": ("model", "x32"), "mnist_ae_weights.pth": ("ae_m
 
 def remapped(reference: torch.nn.Module, variant: torch.nn.Module, inputs: torch.Tensor) -> dict:
     """The variant's state_dict holding the reference's trained tensors, matched layer by layer in call order."""
-    pairs = zip(*(
-        [m for m in traced_layers(module, inputs)[0] if isinstance(m, WEIGHTED)] for module in (reference, variant)
-    ))
     with torch.no_grad():
-        for source, target in pairs:
+        for source, target in zip(weighted_layers(reference, inputs), weighted_layers(variant, inputs)):
             target.weight.copy_(source.weight)
             target.bias.copy_(source.bias)
     return variant.state_dict()
@@ -74,12 +71,7 @@ def build_weights(spec: Path, name: str, rule: str, dest: Path, config, grader, 
     elif rule in ("untrained", "pickled_model"):
         module = copy.deepcopy(solution_namespace(config)[MODELS[name][0]]).cpu()
         if rule == "untrained":
-            torch.manual_seed(1)
-            for layer in module.modules():
-                if isinstance(layer, WEIGHTED):
-                    layer.reset_parameters()
-        if rule == "untrained":
-            torch.save(module.state_dict(), dest / name)
+            torch.save(reset_weighted(module, seed=1).state_dict(), dest / name)
         else:  # as a student's torch.save(model, ...) would: pickle finds the class in its notebook's module
             notebook = types.ModuleType("__notebook__")
             notebook.__dict__.update(solution_namespace(config))

@@ -56,6 +56,20 @@ def traced_layers(module: nn.Module, inputs: torch.Tensor) -> tuple[list[nn.Modu
     return called, described, output
 
 
+def weighted_layers(module: nn.Module, inputs: torch.Tensor) -> list[nn.Module]:
+    """The convolution and linear layers ``module``'s forward calls on ``inputs``, in that order."""
+    return [m for m in traced_layers(module, inputs)[0] if isinstance(m, WEIGHTED)]
+
+
+def reset_weighted(module: nn.Module, seed: int) -> nn.Module:
+    """``module`` with every convolution and linear layer freshly initialised from ``seed``."""
+    torch.manual_seed(seed)
+    for layer in module.modules():
+        if isinstance(layer, WEIGHTED):
+            layer.reset_parameters()
+    return module
+
+
 def describe_module(module: nn.Module, inputs: torch.Tensor) -> dict:
     """Class, parameter count, layers in call order and output shape(s) of ``module`` on ``inputs``."""
     _, layers, output = traced_layers(module, inputs)
@@ -74,7 +88,7 @@ def run_with_weights(module: nn.Module, inputs: torch.Tensor, weights: list[list
     This tests the computation the class performs, whatever its attribute names: with identical
     weights, a correct class gives the reference's outputs.
     """
-    layers = [m for m in traced_layers(module, inputs)[0] if isinstance(m, WEIGHTED)]
+    layers = weighted_layers(module, inputs)
     if len(layers) != len(weights):
         raise ValueError(f"forward uses {len(layers)} convolution/linear layers, the reference {len(weights)}")
     with torch.no_grad():
@@ -91,11 +105,7 @@ def run_with_weights(module: nn.Module, inputs: torch.Tensor, weights: list[list
 
 def reference_weights(module: nn.Module, inputs: torch.Tensor, seed: int) -> list[list[torch.Tensor]]:
     """Freshly initialised weights for ``module``'s weighted layers, in call order (never trained ones)."""
-    torch.manual_seed(seed)
-    for layer in module.modules():
-        if isinstance(layer, WEIGHTED):
-            layer.reset_parameters()
-    layers = [m for m in traced_layers(module, inputs)[0] if isinstance(m, WEIGHTED)]
+    layers = weighted_layers(reset_weighted(module, seed), inputs)
     return [[layer.weight.detach().clone(), layer.bias.detach().clone()] for layer in layers]
 
 

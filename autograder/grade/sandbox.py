@@ -45,7 +45,6 @@ class StudentProcess:
             "cells": list(config.definition_cells),
             "data_root": str(config.data_root),
             "test_set": str(test_set_file),
-            "with_weights": True,
             "seed": config.seed,
             "threads": config.threads,
             "cell_timeout": config.cell_timeout,

@@ -67,10 +67,10 @@ def main(job_dir: Path) -> None:
     torch.set_num_threads(job["threads"])
     torch.manual_seed(job["seed"])
     inputs = torch.load(job_dir / "inputs.pt", weights_only=True)
-    inputs["test"] = torch.load(job["test_set"], weights_only=True) if job["with_weights"] else None
+    inputs["test"] = torch.load(job["test_set"], weights_only=True)
     ns: dict = {"__name__": "__main__"}
     cells, cell_times = run_cells(job["sources"], job["cells"], ns, {"data_root": job["data_root"]}, job["cell_timeout"])
-    answers, probe_times = answer_all(ns, inputs, job_dir, with_weights=job["with_weights"], seed=job["seed"],
+    answers, probe_times = answer_all(ns, inputs, job_dir, with_weights=True, seed=job["seed"],
                                       probe_timeout=job["probe_timeout"])
     answers["cells"] = cells
     answers["timings"] = {"startup": startup, "cells": cell_times, "probes": probe_times}
