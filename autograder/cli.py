@@ -25,6 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     grade = commands.add_parser("grade", help="grade submission folders; writes results.json, feedback.md, grades.csv")
     grade.add_argument("submissions", nargs="*", type=Path, help="submission folders (default: the shipped examples)")
     grade.add_argument("--out", type=Path, default=Config().root / "out" / "grades", help="where reports are written")
+    grade.add_argument("--workers", type=int, default=1, help="submissions graded at once on this machine")
+    grade.add_argument("--scheduler", metavar="ADDRESS", help="grade on this Dask distributed scheduler instead")
+    grade.add_argument("--force", action="store_true", help="regrade submissions already graded from the same files")
+    grade.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     commands.add_parser("thresholds", help="print each pass mark of the weight checks and how it was derived")
     commands.add_parser("bench", help="time grading from the command line and show where the time goes")
     args = parser.parse_args(argv)
@@ -62,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         from autograder.grade import grade_submissions
 
         submissions = args.submissions or build_examples(out_dir=args.out.parent / "examples")
-        results = grade_submissions(submissions=submissions, out_dir=args.out)
+        results = grade_submissions(submissions=submissions, out_dir=args.out, workers=args.workers,
+                                    scheduler=args.scheduler, force=args.force, progress=args.progress)
         width = max(len(r.submission) for r in results)
         for r in results:
             print(f"{r.submission:<{width}}  {r.score:5.2f} / {r.max_score:g}" + (f"  ({r.error})" if r.error else ""))

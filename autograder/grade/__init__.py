@@ -84,7 +84,8 @@ class Grader:
         for name in ("test", "inputs", "classifier", "reference", "thresholds"):
             getattr(self, name)
 
-    def grade(self, directory: Path) -> GradeResult:
+    def grade(self, directory: Path, *, name: str | None = None) -> GradeResult:
+        """One submission folder; ``name`` (default: the folder's name) labels its result."""
         notes, fatal, answers, figures, timings = [], None, {}, {}, {}
         clock = time.perf_counter()
         try:
@@ -110,26 +111,9 @@ class Grader:
                             config=self.config, probe_inputs=self.inputs)
         timings["checks"] = time.perf_counter() - clock
         timings["inside student process"] = answers.get("timings", {}) if isinstance(answers.get("timings"), dict) else {}
-        return GradeResult(Path(directory).name, checks, notes, fatal, timings)
+        return GradeResult(name or Path(directory).name, checks, notes, fatal, timings)
 
 
-def grade_submissions(*, submissions: list[Path], out_dir: Path, config: Config = Config()) -> list[GradeResult]:
-    """Grade each folder, writing its reports and the updated grades.csv as soon as it is graded.
+from autograder.grade.batch import grade_submissions  # noqa: E402 (it grades with the classes above)
 
-    A failure of the grader itself on one submission leaves that one ungraded (``graded`` false) and
-    goes on with the others.
-    """
-    from autograder.grade.report import write_reports, write_summary
-
-    grader = Grader(config=config)
-    results = []
-    for directory in submissions:
-        try:
-            result = grader.grade(directory)
-        except Exception as error:  # a grader bug must not cost the rest of the class its grades
-            message = f"internal grader error, not graded ({type(error).__name__}: {error}); please report it"
-            result = GradeResult(Path(directory).name, [], error=message, graded=False)
-        write_reports(result, out_dir / result.submission, config=config)
-        results.append(result)
-        write_summary(results, out_dir / "grades.csv")
-    return results
+__all__ = ["CheckResult", "GradeResult", "Grader", "grade_submissions"]
