@@ -4,10 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: help install data release reference grade bench test clean
+.PHONY: help install data release reference grade bench gradescope student-repo test clean
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 $(INSTALLED): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,11 +26,17 @@ release: $(INSTALLED)  ## build assignments/ (student notebooks) from solutions/
 reference: data  ## train the solution notebook in full (~50 min on CPU) and store weights + metrics
 	$(PY) -m autograder reference --seed $(or $(SEED),0)
 
-grade: data  ## grade SUBMISSIONS="dir1 dir2" (default: the shipped examples) into out/grades
-	$(PY) -m autograder grade $(SUBMISSIONS) --out out/grades
+grade: data  ## grade SUBMISSIONS="dir1 dir2" (default: the shipped examples) into out/grades, or COURSE=dir (nbgrader)
+	$(PY) -m autograder grade $(if $(COURSE),--course $(COURSE),$(SUBMISSIONS) --out out/grades)
 
 bench: data  ## time one submission's grading from the command line, with a breakdown
 	$(PY) -m autograder bench
+
+gradescope: $(INSTALLED)  ## build out/gradescope/autograder.zip to upload as a Gradescope autograder
+	$(PY) -m autograder gradescope --out out/gradescope/autograder.zip
+
+student-repo: $(INSTALLED)  ## write out/student-repo, the starter repository for GitHub Classroom
+	$(PY) -m autograder student-repo --out out/student-repo
 
 test: data  ## run the project's tests
 	$(PY) -m pytest

@@ -1,7 +1,13 @@
-"""`make bench`: how long grading one submission takes from the command line, and where the time goes."""
+"""`make bench`: one submission's grading broken down, a class graded with 1 and 2 workers, and nbgrader's time.
+
+Prints figures only; nothing here passes or fails.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -9,52 +15,113 @@ import time
 from pathlib import Path
 
 from autograder.config import Config
-from autograder.examples import build_examples
+from autograder.examples import build_class, build_examples
 
 
-def _line(label: str, seconds: float, detail: str = "", indent: int = 2) -> str:
-    return f"{' ' * indent}{label:<{44 - indent}} {seconds:6.2f} s" + (f"   {detail}" if detail else "")
+def _line(label: str, value: float, unit: str = "s", detail: str = "", indent: int = 2) -> str:
+    return f"{' ' * indent}{label:<{48 - indent}} {value:8.2f} {unit}" + (f"   {detail}" if detail else "")
 
 
-def _top(timings: dict, n: int = 4) -> str:
+def _top(timings: dict, n: int = 3) -> str:
     ranked = sorted(timings.items(), key=lambda item: -item[1])[:n]
     return ", ".join(f"{name} {seconds:.2f}" for name, seconds in ranked)
 
 
-def bench(*, config: Config = Config()) -> str:
+def breakdown(*, tmp: Path, config: Config) -> list[str]:
     from autograder.grade import Grader
 
-    lines = []
-    with tempfile.TemporaryDirectory(prefix="hw2-bench-") as tmp:
-        examples = build_examples(out_dir=Path(tmp) / "examples", config=config)
-        lines.append("cold command-line grading, one submission per run (python -m autograder grade DIR):")
-        cold = {}
-        for example in examples:
-            started = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "autograder", "grade", str(example), "--out", str(Path(tmp) / "out")],
-                           check=True, capture_output=True)
-            cold[example.name] = time.perf_counter() - started
-            lines.append(_line(example.name, cold[example.name]))
+    reference, _ = build_examples(out_dir=tmp / "examples", config=config)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "autograder", "grade", str(reference), "--out", str(tmp / "cold"),
+                    "--no-progress"], check=True, capture_output=True)
+    lines = ["one submission (the reference solution):", _line("cold command line, start to end", time.perf_counter() - started)]
+    started = time.perf_counter()
+    grader = Grader(config=config)
+    grader.grade(reference)  # the first one starts the student-code server and prepares the reference side
+    lines.append(_line("first submission in a fresh worker", time.perf_counter() - started,
+                       detail=f"student-code server start {grader.server.startup:.2f} s (torch, imports, test set)"))
+    result = grader.grade(reference)
+    inside = result.timings["inside student process"]
+    lines += [_line("each later submission: its process, wall", result.timings["student process"]),
+              _line("definition cells", sum(inside["cells"].values()), detail=_top(inside["cells"]), indent=4),
+              _line("probes", sum(inside["probes"].values()), detail=_top(inside["probes"]), indent=4),
+              _line("figures from the answers", result.timings["figures"]),
+              _line("hidden checks (pytest)", result.timings["checks"])]
+    lines += [_line(f"memory: {name} (peak resident)", mb, "MB") for name, mb in result.timings["memory MB"].items()]
+    lines.append(f"  confinement: {'; '.join(result.confinement)}")
+    return lines
+
+
+def class_throughput(*, tmp: Path, config: Config, size: int) -> tuple[list[str], float]:
+    from autograder.grade import grade_submissions
+
+    submissions = build_class(out_dir=tmp / "class", size=size, config=config)
+    lines, per_submission = [f"a class of {size} generated submissions (reference, blank, wrong LeNet, missing VAE "
+                             "weights, in turn), graded from scratch:"], 0.0
+    for workers in (1, 2):
         started = time.perf_counter()
-        grader = Grader(config=config)
-        setup = time.perf_counter() - started
-        for example in examples:
-            result = grader.grade(example)
-            inside = result.timings["inside student process"]
-            graded = result.timings.get("student process", 0.0) + result.timings.get("figures", 0.0) \
-                + result.timings["checks"]
-            lines += ["", f"where the time goes for '{example.name}' (score {result.score:g}/{result.max_score:g}):",
-                      _line("command start-up: interpreter, torch, reports", cold[example.name] - graded,
-                            "the cold run's total less the stages below"),
-                      _line("grader start-up (once per process)", setup, "cached probe inputs and test set"),
-                      _line("student process, wall", result.timings.get("student process", 0.0)),
-                      _line("grader preparation, meanwhile", result.timings.get("grader preparation", 0.0),
-                            "reference answers, classifier, thresholds (first submission only)", indent=4)]
-            if inside:
-                lines += [_line("interpreter and torch import", inside["startup"], indent=4),
-                          _line("definition cells", sum(inside["cells"].values()), _top(inside["cells"]), indent=4),
-                          _line("probes", sum(inside["probes"].values()), _top(inside["probes"]), indent=4)]
-            lines += [_line("figures from the answers", result.timings.get("figures", 0.0)),
-                      _line("hidden checks (pytest)", result.timings["checks"],
-                            _top({c.name: c.seconds for c in result.checks}, 3))]
+        results = grade_submissions(submissions=submissions, out_dir=tmp / f"grades{workers}", config=config,
+                                    workers=workers, force=True)
+        seconds = time.perf_counter() - started
+        per_submission = per_submission or seconds / size
+        scores = sorted({r.score for r in results})
+        memory = max((r.timings.get("memory MB", {}) for r in results), key=lambda m: m.get("grader", 0), default={})
+        lines.append(_line(f"--workers {workers}: {size / seconds * 60:.1f} submissions per minute", seconds,
+                           detail=f"scores {scores}; not graded {sum(not r.graded for r in results)}; per worker "
+                           + ", ".join(f"{k} {v:.0f} MB" for k, v in memory.items())))
+    return lines, per_submission
+
+
+def nbgrader_autograde(*, tmp: Path, config: Config, size: int) -> tuple[list[str], float]:
+    """nbgrader's own autograde on the same kind of submissions, training replaced by loading the weights."""
+    course = tmp / "course"
+    (course / "source" / config.assignment).mkdir(parents=True)
+    shutil.copy(config.solution_notebook, course / "source" / config.assignment)
+    (course / "nbgrader_config.py").write_text("c = get_config()\nc.CourseDirectory.root = %r\n"
+                                               "c.ExecutePreprocessor.timeout = 600\n" % str(course))
+    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+    nbgrader = [sys.executable, "-m", "nbgrader"]
+    subprocess.run(nbgrader + ["generate_assignment", config.assignment, "--log-level=ERROR"], cwd=course, env=env,
+                   check=True, capture_output=True)
+    submissions = build_class(out_dir=tmp / "nbgrader_class", size=size, config=config)
+    for name, folder in submissions.items():
+        target = course / "submitted" / name / config.assignment
+        shutil.copytree(folder, target)
+        notebook_path = target / f"{config.assignment}.ipynb"
+        notebook = json.loads(notebook_path.read_text())
+        notebook["cells"] = [skip_training(cell, config) for cell in notebook["cells"]]
+        notebook_path.write_text(json.dumps(notebook))
+    started = time.perf_counter()
+    subprocess.run(nbgrader + ["autograde", config.assignment, "--log-level=ERROR"], cwd=course, env=env,
+                   capture_output=True)
+    seconds = time.perf_counter() - started
+    return [f"nbgrader autograde, the same kinds of submissions ({size}), epochs set to 0 and the submitted weights "
+            "loaded in their place:", _line(f"{size / seconds * 60:.1f} submissions per minute", seconds)], seconds / size
+
+
+LOADS = {"lenet_train": ("model", "lenet5_weights.pth"), "ae_train": ("ae_model", "mnist_ae_weights.pth"),
+         "vae_train": ("vae_model", "mnist_vae_weights.pth")}
+
+
+def skip_training(cell: dict, config: Config) -> dict:
+    """The cell as an nbgrader course would run it: no epochs, then the submitted weights loaded."""
+    grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id")
+    source = "".join(cell["source"])
+    if grade_id == "parameters":
+        source += f"\ndata_root = {str(config.data_root)!r}\nlenet_epochs = ae_epochs = vae_epochs = 0\n"
+    elif grade_id in LOADS:
+        model, weights = LOADS[grade_id]
+        source += f"\n{model}.load_state_dict(torch.load({weights!r}, map_location=device))\n"
+    return {**cell, "source": source}
+
+
+def bench(*, config: Config = Config(), size: int = 40, nbgrader_size: int = 4) -> str:
+    with tempfile.TemporaryDirectory(prefix="hw2-bench-") as folder:
+        tmp = Path(folder)
+        lines = breakdown(tmp=tmp, config=config) + [""]
+        throughput, ours = class_throughput(tmp=tmp, config=config, size=size)
+        comparison, theirs = nbgrader_autograde(tmp=tmp, config=config, size=nbgrader_size)
+        lines += throughput + [""] + comparison
+        lines.append(f"  nbgrader per submission / ours with --workers 1: {theirs:.1f} s / {ours:.1f} s = "
+                     f"{theirs / ours:.1f} times")
     return "\n".join(lines)

@@ -24,13 +24,27 @@ def main(argv: list[str] | None = None) -> int:
                            help="override a notebook parameter, e.g. --param ae_epochs 0 (value read as Python)")
     grade = commands.add_parser("grade", help="grade submission folders; writes results.json, feedback.md, grades.csv")
     grade.add_argument("submissions", nargs="*", type=Path, help="submission folders (default: the shipped examples)")
-    grade.add_argument("--out", type=Path, default=Config().root / "out" / "grades", help="where reports are written")
+    grade.add_argument("--course", type=Path, metavar="COURSE_DIR", help="grade the submitted/ folders of this nbgrader "
+                       "course directory and record the scores in its gradebook (instead of SUBMISSIONS)")
+    grade.add_argument("--out", type=Path, help="where reports are written (default: out/grades; with --course: "
+                       "COURSE_DIR/autograder_reports/<assignment>)")
     grade.add_argument("--workers", type=int, default=1, help="submissions graded at once on this machine")
     grade.add_argument("--scheduler", metavar="ADDRESS", help="grade on this Dask distributed scheduler instead")
     grade.add_argument("--force", action="store_true", help="regrade submissions already graded from the same files")
     grade.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     commands.add_parser("thresholds", help="print each pass mark of the weight checks and how it was derived")
     commands.add_parser("bench", help="time grading from the command line and show where the time goes")
+    bundle = commands.add_parser("gradescope", help="build Gradescope's autograder zip")
+    bundle.add_argument("--out", type=Path, default=Config().root / "out" / "gradescope" / "autograder.zip")
+    gradescope_run = commands.add_parser("gradescope-run", help="what run_autograder does: grade ROOT/submission "
+                                         "into ROOT/results/results.json")
+    gradescope_run.add_argument("--root", type=Path, default=Path("/autograder"), help="Gradescope's /autograder")
+    student_repo = commands.add_parser("student-repo", help="write the repository students get on GitHub Classroom")
+    student_repo.add_argument("--out", type=Path, default=Config().root / "out" / "student-repo")
+    github_report = commands.add_parser("github-report", help="in a student repository's workflow: grade it, then "
+                                        "write $GITHUB_STEP_SUMMARY and the result for GitHub Classroom's reporter")
+    github_report.add_argument("--submission", type=Path, required=True, help="the student repository's checkout")
+    github_report.add_argument("--out", type=Path, required=True, help="where reports are written")
     args = parser.parse_args(argv)
 
     if args.command == "config":
@@ -62,16 +76,32 @@ def main(argv: list[str] | None = None) -> int:
                                       **{name: ast.literal_eval(value) for name, value in args.param})
         print(json.dumps(reference.measure(config=config, weights_dir=weights_dir), indent=2))
     elif args.command == "grade":
-        from autograder.examples import build_examples
-        from autograder.grade import grade_submissions
+        if args.course:
+            from autograder.nbgrader_run import NbgraderError
+            from autograder.platforms.nbgrader_course import CourseError, default_reports_dir, grade_course
 
-        submissions = args.submissions or build_examples(out_dir=args.out.parent / "examples")
-        results = grade_submissions(submissions=submissions, out_dir=args.out, workers=args.workers,
-                                    scheduler=args.scheduler, force=args.force, progress=args.progress)
+            if args.submissions:
+                parser.error("give either submission folders or --course, not both")
+            out = args.out or default_reports_dir(args.course)
+            try:
+                results = grade_course(course_dir=args.course, reports_dir=out, workers=args.workers,
+                                       scheduler=args.scheduler, force=args.force, progress=args.progress)
+            except (CourseError, NbgraderError) as error:
+                print(f"error: {error}", file=sys.stderr)
+                return 1
+            print(f"scores recorded in the gradebook of {args.course}; feedback in its feedback/ folder")
+        else:
+            from autograder.examples import build_examples
+            from autograder.grade import grade_submissions
+
+            out = args.out or Config().root / "out" / "grades"
+            submissions = args.submissions or build_examples(out_dir=out.parent / "examples")
+            results = grade_submissions(submissions=submissions, out_dir=out, workers=args.workers,
+                                        scheduler=args.scheduler, force=args.force, progress=args.progress)
         width = max(len(r.submission) for r in results)
         for r in results:
             print(f"{r.submission:<{width}}  {r.score:5.2f} / {r.max_score:g}" + (f"  ({r.error})" if r.error else ""))
-        print(f"reports in {args.out}")
+        print(f"reports in {out}")
         if not all(r.graded for r in results):
             return 1
     elif args.command == "thresholds":
@@ -83,4 +113,25 @@ def main(argv: list[str] | None = None) -> int:
         from autograder.bench import bench
 
         print(bench())
+    elif args.command == "gradescope":
+        from autograder.platforms.gradescope.bundle import build_bundle
+
+        print(f"Gradescope autograder in {build_bundle(out=args.out, config=Config())}")
+    elif args.command == "gradescope-run":
+        from autograder.platforms.gradescope.run import run
+
+        results = run(root=args.root, config=Config())
+        print(f"score {results['score']:g}; results in {args.root / 'results' / 'results.json'}")
+    elif args.command == "student-repo":
+        from autograder.platforms.github_classroom.student_repo import write_student_repo
+
+        print(f"student repository in {write_student_repo(out=args.out, config=Config())}")
+    elif args.command == "github-report":
+        import os
+
+        from autograder.platforms.github_classroom.report import github_report
+
+        print(github_report(submission=args.submission, out=args.out, config=Config(),
+                            github_output=os.environ.get("GITHUB_OUTPUT"),
+                            step_summary=os.environ.get("GITHUB_STEP_SUMMARY")))
     return 0

@@ -36,7 +36,15 @@ class Config:
     threads: int = setting(1, "torch threads in the grader and in the student's process: fixed, so results repeat exactly; one, because the grader prepares its side while the student's process runs.")
     cell_timeout: float = setting(20, "Seconds one definition cell may run before it is stopped and counted as failed.")
     probe_timeout: float = setting(20, "Seconds one probe (running the student's model on the test set included) may take.")
-    submission_timeout: int = setting(120, "Seconds the student's process may take to run its cells and answer every probe.")
+    cells_timeout: float = setting(60, "Seconds all definition cells together may run; cells after that are not run, so the probes keep their time.")
+    submission_timeout: int = setting(120, "Seconds the student's process may take to run its cells and answer every probe; then it is killed.")
+    memory_mb: int = setting(3000, "Memory (address space, RLIMIT_AS) the student's process may add to what it starts with (torch's libraries).")
+    max_processes: int = setting(64, "Processes and threads the student's code may have at once (RLIMIT_NPROC; needs a user id of its own, so root).")
+    file_mb: int = setting(64, "Largest file the student's code may write, its printed output included (RLIMIT_FSIZE).")
+    scratch_mb: int = setting(256, "Size of the student's working folder and of its /tmp (each a tmpfs, when the grader runs as root).")
+    output_kept_bytes: int = setting(2000, "Bytes of the student's printed output kept, from its end, to explain a crash.")
+    answers_max_mb: int = setting(128, "Largest answers file accepted from the student's process (real answers are about 20 MB).")
+    weight_file_max_mb: int = setting(50, "Largest weight file accepted (the reference's are under 1 MB).")
     generative_eval_images: int = setting(2000, "Test images (the first N) the AE and VAE are measured on; keeps grading fast.")
     equivalence_atol: float = setting(1e-4, "Largest output difference allowed between a student's class and the reference's, same weights and inputs.")
     lenet_accuracy_margin: float = setting(0.01, "Test accuracy may fall this far (absolute) below the reference's.")
@@ -47,6 +55,14 @@ class Config:
     knn_margin: float = setting(0.15, "Latent nearest-neighbour accuracy may fall this far below the reference's.")
     ppf_digits_margin: int = setting(2, "The VAE's PPF grid may show this many fewer different digits (read by the reference LeNet-5) than the reference's.")
     knn_k: int = setting(5, "Neighbours used for the k-nearest-neighbour accuracy of latent codes.")
+    delayed_checks: tuple = setting(
+        ("test_lenet_computes_like_the_reference", "test_encoder_computes_like_the_reference",
+         "test_decoder_computes_like_the_reference"),
+        "Checks whose results.json entries carry `delayed_visibility`: they run the student's classes with the "
+        "reference's weights on inputs the student never sees, so an immediate verdict would let a student tune "
+        "a forward pass against the reference by trial and error.",
+    )
+    delayed_visibility: str = setting("after_due_date", "Gradescope visibility of the delayed_checks: hidden, after_due_date, after_published, or visible to show them at once like the others.")
 
     @property
     def solution_notebook(self) -> Path:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import copy
 import csv
 import json
+import os
 import shutil
+import subprocess
 import sys
 import types
 from pathlib import Path
@@ -38,20 +40,24 @@ def build_notebook(spec: Path, recipe: dict, config) -> nbformat.NotebookNode:
     """The solution (or release) notebook with the fixture's cells replaced, deleted or renamed."""
     base = config.release_notebook if recipe.get("base") == "release" else config.solution_notebook
     nb = nbformat.read(base, as_version=4)
-    replacements = {p.stem: p.read_text().rstrip("\n") for p in (spec / "cells").glob("*.py")} if (spec / "cells").exists() else {}
-    kept = []
+    replacements = {p.stem: p.read_text().rstrip("\n").replace("@ROOT@", str(config.root))
+                    for p in (spec / "cells").glob("*.py")} if (spec / "cells").exists() else {}
+    kept, moved = [], []
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         grade_id = meta.get("grade_id")
         if grade_id in recipe.get("delete_cells", []):
             continue
+        if grade_id in recipe.get("duplicate_cells", []):  # an untouched copy first, the fixture's cell after it
+            kept.append(copy.deepcopy(cell))
+            kept[-1]["id"] = f"{cell.get('id', grade_id)}-copy"  # nbformat wants cell ids unique
         if grade_id in replacements:
             cell.source = replacements.pop(grade_id)
         if grade_id in recipe.get("rename_cells", {}):
             meta["grade_id"] = recipe["rename_cells"][grade_id]
-        kept.append(cell)
+        (moved if grade_id in recipe.get("move_to_end", []) else kept).append(cell)
     assert not replacements, f"{spec.name}: no cell with grade_id {sorted(replacements)}"
-    nb.cells = kept
+    nb.cells = kept + moved
     return nb
 
 
@@ -68,6 +74,17 @@ def build_weights(spec: Path, name: str, rule: str, dest: Path, config, grader, 
         (dest / name).write_bytes((reference_dir / name).read_bytes()[:5000])
     elif rule == "empty":
         (dest / name).write_bytes(b"")
+    elif rule == "huge":  # sparse: 2 GB to the grader, nothing on disk
+        with open(dest / name, "wb") as handle:
+            handle.truncate(2 << 30)
+    elif rule.startswith("symlink:"):
+        (dest / name).symlink_to(rule[8:])
+    elif rule == "malicious_pickle":  # runs a shell command when unpickled by a full (unsafe) torch.load
+        class Exploit:
+            def __reduce__(self):
+                return (os.system, (f"touch {dest / 'pwned'}",))
+
+        torch.save({"conv1.weight": Exploit()}, dest / name)
     elif rule in ("untrained", "pickled_model"):
         module = copy.deepcopy(solution_namespace(config)[MODELS[name][0]]).cpu()
         if rule == "untrained":
@@ -105,6 +122,9 @@ def build_submission(spec: Path, dest: Path, config, grader) -> Path:
     notebook_name = recipe.get("notebook_name", "hw2.ipynb")
     if recipe.get("notebook") == "garbage":
         (dest / notebook_name).write_text('{"cells": [ this is not JSON')
+    elif recipe.get("notebook") == "other_assignment":  # a valid notebook without any of hw2's grade_ids
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('homework 1')")]),
+                       dest / notebook_name)
     elif recipe.get("notebook") != "none":
         nbformat.write(build_notebook(spec, recipe, config), dest / notebook_name)
     for name, source in recipe.get("extra_notebooks", {}).items():
@@ -122,11 +142,17 @@ def grader(config) -> Grader:
 
 
 @pytest.fixture(scope="session")
-def graded(config, grader, tmp_path_factory) -> dict:
-    """Every fixture submission, built and graded once for the whole session."""
+def built(config, grader, tmp_path_factory) -> dict:
+    """Every fixture submission's folder, built once for the whole session."""
     root = tmp_path_factory.mktemp("submissions")
-    return {spec.name: grader.grade(build_submission(spec, root / spec.name, config, grader))
+    return {spec.name: build_submission(spec, root / spec.name, config, grader)
             for spec in sorted(p for p in FIXTURES.iterdir() if p.is_dir())}
+
+
+@pytest.fixture(scope="session")
+def graded(grader, built) -> dict:
+    """Every fixture submission graded alone, one after another, once for the whole session."""
+    return {name: grader.grade(folder) for name, folder in built.items()}
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.iterdir() if p.is_dir()))
@@ -144,7 +170,9 @@ def test_fixture_gets_its_expected_score(graded, name):
     assert result.score == pytest.approx(expected["score"])
     assert result.max_score == 12
     if "note" in expected:
-        assert expected["note"] in result.notes
+        assert any(expected["note"] in note for note in result.notes), result.notes
+    for cell, fragment in expected.get("cells", {}).items():  # what happened inside a cell that carries no points
+        assert fragment in result.cells.get(cell, ""), result.cells
 
 
 def test_points_add_up_to_the_seeds_autograded_twelve(graded):
@@ -197,3 +225,35 @@ def test_command_line_grades_folders_and_exits_zero(config, tmp_path, graded):
     assert "no notebook found" in rows["not_a_submission"]["error"]
     results = json.loads((out / "passes_all" / "results.json").read_text())
     assert results["score"] == 12 and len(results["tests"]) == len(graded["passes_all"].checks)
+
+
+HOSTILE = sorted(p.name for p in FIXTURES.iterdir() if p.name.startswith("hostile_"))
+
+
+def test_the_corpus_of_broken_and_hostile_submissions_has_at_least_30_cases():
+    correct = {p.name for p in FIXTURES.iterdir() if p.name.startswith(("passes_all", "correct_"))}
+    broken = {p.name for p in FIXTURES.iterdir() if p.is_dir()} - correct
+    assert len(broken) >= 30 and len(HOSTILE) >= 15, sorted(broken)
+
+
+def test_hostile_code_leaves_nothing_behind(graded, built):
+    """No process of a student's user id survives its job, and no malicious pickle was ever unpickled."""
+    assert all(result.confinement for name, result in graded.items() if name in HOSTILE and not result.error)
+    if os.geteuid() == 0:  # student processes run as user ids from 100000 on
+        leftovers = subprocess.run(["ps", "-eo", "uid=,args="], capture_output=True, text=True).stdout.splitlines()
+        assert [line for line in leftovers if int(line.split()[0]) >= 100_000 and "student_server" not in line] == []
+    assert not any((folder / "pwned").exists() for folder in built.values())
+
+
+def test_in_a_batch_hostile_submissions_change_no_other_result(config, built, graded, tmp_path):
+    from autograder.grade import grade_submissions
+
+    chosen = ["passes_all", "hostile_fork_bomb_is_capped", "lenet_wrong_kernel", "hostile_os_exit_in_a_cell",
+              "hostile_touches_memory_page_by_page", "loaders_unshuffled", "hostile_kills_the_server_and_writes_to_its_pipes",
+              "hostile_writes_files_until_the_disk_is_full"]
+    results = grade_submissions(submissions={name: built[name] for name in chosen}, out_dir=tmp_path, config=config,
+                                workers=2)
+    for result in results:
+        alone = graded[result.submission]
+        assert [(c.name, c.score, c.message) for c in result.checks] == [(c.name, c.score, c.message) for c in alone.checks]
+        assert json.loads((tmp_path / result.submission / "results.json").read_text())["score"] == alone.score

@@ -42,3 +42,11 @@ def test_a_cell_that_runs_too_long_is_stopped_and_the_next_cell_still_runs():
     status, timings = student_process.run_cells(sources, ["slow", "next"], ns, {}, cell_timeout=0.5)
     assert status["slow"].startswith("TimeLimit: the cell `slow` ran longer than 0.5 s")
     assert status["next"] == "ok" and timings["slow"] < 2
+
+
+def test_cells_share_one_time_budget_and_later_cells_are_skipped_when_it_is_spent():
+    sources = {"a": "import time\ntime.sleep(0.6)", "b": "import time\ntime.sleep(0.6)", "c": "x = 1"}
+    status, _ = student_process.run_cells(sources, ["a", "b", "c"], {}, {}, cell_timeout=5, cells_timeout=1.0)
+    assert status["a"] == "ok"
+    assert status["b"].startswith("TimeLimit: the definition cells together ran longer than 1 s (cell b")
+    assert status["c"] == "not run: the definition cells together used up their 1 s"

@@ -17,7 +17,7 @@ from autograder.grade.figures import all_figures
 from autograder.grade.probe_inputs import probe_inputs_file
 from autograder.grade.probes import answer_all
 from autograder.grade.run_checks import CheckResult, run_checks
-from autograder.grade.sandbox import SandboxError, StudentProcess
+from autograder.grade.sandbox import SandboxError, StudentServer, process_peak_rss_mb
 from autograder.grade.thresholds import thresholds
 
 
@@ -29,6 +29,8 @@ class GradeResult:
     error: str | None = None  # set when nothing of the notebook could be run
     timings: dict = field(default_factory=dict)  # seconds per stage, for `make bench`
     graded: bool = True  # false only when the grader itself failed
+    confinement: list[str] = field(default_factory=list)  # how the student's process was isolated and limited
+    cells: dict = field(default_factory=dict)  # each definition cell's outcome in the student's process
 
     @property
     def score(self) -> float:
@@ -51,6 +53,7 @@ class Grader:
         self.config = config
         self.test_file = metrics.test_set_file(config.data_root)
         self.inputs_file = probe_inputs_file(config=config)
+        self.server = StudentServer(inputs_file=self.inputs_file, test_set_file=self.test_file, config=config)
 
     @cached_property
     def test(self) -> dict:
@@ -92,13 +95,14 @@ class Grader:
             submission = collect(directory, config=self.config)
             notes += submission.notes
             notes += [f"{name} is missing from the submission" for name, path in submission.weights.items() if path is None]
-            process = StudentProcess(submission, inputs_file=self.inputs_file, test_set_file=self.test_file,
-                                     config=self.config)
+            job = self.server.submit(submission)
             prepared = time.perf_counter()
             self.prepare()
             timings["grader preparation"] = time.perf_counter() - prepared
-            answers = process.answers()
+            answers = job.answers()
             timings["student process"] = time.perf_counter() - clock
+            timings["memory MB"] = {"grader": process_peak_rss_mb(), "server": self.server.peak_rss_mb(),
+                                    "student process": job.peak_rss_mb}
             clock = time.perf_counter()
             figures = all_figures(answers, self.test, self.classifier, config=self.config)
             timings["figures"] = time.perf_counter() - clock
@@ -111,7 +115,10 @@ class Grader:
                             config=self.config, probe_inputs=self.inputs)
         timings["checks"] = time.perf_counter() - clock
         timings["inside student process"] = answers.get("timings", {}) if isinstance(answers.get("timings"), dict) else {}
-        return GradeResult(name or Path(directory).name, checks, notes, fatal, timings)
+        return GradeResult(name or Path(directory).name, checks, notes, fatal, timings,
+                           confinement=answers.get("confinement", []),
+                           cells={str(k): str(v) for k, v in answers.get("cells", {}).items()}
+                           if isinstance(answers.get("cells"), dict) else {})
 
 
 from autograder.grade.batch import grade_submissions  # noqa: E402 (it grades with the classes above)

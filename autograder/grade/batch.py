@@ -107,6 +107,7 @@ def grade_submissions(*, submissions: Mapping[str, Path] | Iterable[Path], out_d
     """
     from tqdm import tqdm
 
+    from autograder.grade.class_report import write_class_report
     from autograder.grade.report import write_summary
 
     out_dir = Path(out_dir)
@@ -153,5 +154,8 @@ def grade_submissions(*, submissions: Mapping[str, Path] | Iterable[Path], out_d
         finally:
             executor.close() if scheduler else executor.shutdown(cancel_futures=True)
     bar.close()
-    write_summary([results[n] for n in todo if n in results], out_dir / "grades.csv")
-    return [results[name] for name in todo]
+    ordered = [results[name] for name in todo]
+    write_summary(ordered, out_dir / "grades.csv")
+    if ordered:
+        write_class_report(ordered, out_dir)
+    return ordered

@@ -275,14 +275,17 @@ class TimeLimit(BaseException):
 
 
 @contextlib.contextmanager
-def time_limit(seconds: float, what: str):
-    """Interrupt the block after ``seconds`` of wall time with TimeLimit (main thread only; None: no limit)."""
+def time_limit(seconds: float, what: str, stated: float | None = None):
+    """Interrupt the block after ``seconds`` of wall time with TimeLimit (main thread only; None: no limit).
+
+    ``stated``: the limit named in the message, when the block got only what was left of a larger one.
+    """
     if not seconds:
         yield
         return
 
     def interrupt(signum, frame):
-        raise TimeLimit(f"{what} ran longer than {seconds:g} s")
+        raise TimeLimit(f"{what} ran longer than {stated or seconds:g} s")
 
     previous = signal.signal(signal.SIGALRM, interrupt)
     signal.setitimer(signal.ITIMER_REAL, seconds)

@@ -16,28 +16,45 @@ def manual_items(config: Config) -> list[dict]:
             for c in read_cells(config.solution_notebook) if c["nbgrader"].get("grade") and c["cell_type"] == "markdown"]
 
 
+# Gradescope's visibility values, and what each means for a delayed check, in the words of the summary line.
+VISIBILITY = {"visible": "", "hidden": "are not shown", "after_due_date": "are shown after the due date",
+              "after_published": "are shown once grades are published"}
+
+
+def visibility(check, *, config: Config) -> str:
+    """``config.delayed_visibility`` for the delayed checks, ``visible`` for the rest."""
+    if config.delayed_visibility not in VISIBILITY:
+        raise ValueError(f"delayed_visibility is {config.delayed_visibility!r}; set it to one of {', '.join(VISIBILITY)}")
+    return config.delayed_visibility if check.name in config.delayed_checks else "visible"
+
+
 def results_json(result, *, config: Config) -> dict:
     """Gradescope's autograder results schema."""
     manual = manual_items(config)
     waiting = sum(item["points"] for item in manual)
+    tests = [
+        {
+            "name": check.title,
+            "number": f"{index + 1}",
+            "score": check.score,
+            "max_score": check.max_score,
+            "status": "passed" if check.score == check.max_score else "failed",
+            "output": check.message,
+            "visibility": visibility(check, config=config),
+        }
+        for index, check in enumerate(result.checks)
+    ]
+    delayed = [check for test, check in zip(tests, result.checks) if test["visibility"] != "visible"]
     return {
         "score": result.score,
         "max_score": result.max_score,
         "output": (f"{result.error}\n" if result.error else "")
-        + f"{waiting} more points for the written answers ({', '.join(i['cell'] for i in manual)}) await manual grading.",
+        + f"{waiting} more points for the written answers ({', '.join(i['cell'] for i in manual)}) await manual grading."
+        + (f"\nThe results of {len(delayed)} checks ({sum(c.max_score for c in delayed):g} points) "
+           f"{VISIBILITY[config.delayed_visibility]}." if delayed else ""),
+        "output_format": "text",  # plain text: messages quote the student's code and errors, never meant as HTML
         "visibility": "visible",
-        "tests": [
-            {
-                "name": check.title,
-                "number": f"{index + 1}",
-                "score": check.score,
-                "max_score": check.max_score,
-                "status": "passed" if check.score == check.max_score else "failed",
-                "output": check.message,
-                "visibility": "visible",
-            }
-            for index, check in enumerate(result.checks)
-        ],
+        "tests": tests,
         "extra_data": {"awaiting_manual_grading": manual, "notes": result.notes},
     }
 

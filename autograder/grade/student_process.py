@@ -1,9 +1,9 @@
 """The untrusted side of grading: run a submission's definition cells, answer the probes, write the answers.
 
-The grader copies this file and ``probes.py`` into a scratch folder with the submission's files and
-starts ``python -I runner/student_process.py JOB_DIR`` there: isolated mode, so the repository (hidden
-checks, reference weights) is not on its import path. Everything it writes is validated by the grader
-before use.
+``student_server.py`` forks one process per submission and calls ``run_job`` in it after ``jail.confine``.
+This file, ``probes.py``, ``jail.py`` and the server are copied into a folder of their own and run with
+``python -I``, so the repository (hidden checks, reference weights) is not on the import path, and the
+jail hides it from the filesystem too. Everything written here is validated by the grader before use.
 """
 
 from __future__ import annotations
@@ -16,26 +16,42 @@ from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).parent))  # isolated mode leaves the script's folder off the path
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # isolated mode leaves the script's folder off the path
 from probes import answer_all, describe_error, time_limit  # noqa: E402 (the copy beside this file)
 
 MAGIC_PREFIXES = ("%", "!")  # IPython syntax: not Python, and never needed to define the graded objects
 
 
 def run_cells(sources: dict[str, str], cell_ids: list[str], ns: dict, overrides: dict,
-              cell_timeout: float | None = None) -> tuple[dict, dict]:
-    """Execute the cells in order; returns each cell's outcome ("ok", "missing" or an error line) and duration."""
+              cell_timeout: float | None = None, cells_timeout: float | None = None,
+              progress=None) -> tuple[dict, dict]:
+    """Execute the cells in order; returns each cell's outcome ("ok", "missing" or an error line) and duration.
+
+    Each cell may run ``cell_timeout`` seconds, and all of them together ``cells_timeout``: once that is
+    spent the remaining cells are not run, so the probes still get their time.
+    """
     status, timings = {}, {}
     ns.update(overrides)  # also in force when a notebook has lost its parameters cell
+    deadline = time.monotonic() + cells_timeout if cells_timeout else None
     for grade_id in cell_ids:
         started = time.perf_counter()
         if grade_id not in sources:
             status[grade_id] = "missing"
             continue
+        limit, what, stated = cell_timeout, f"the cell `{grade_id}`", None
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                status[grade_id] = f"not run: the definition cells together used up their {cells_timeout:g} s"
+                continue
+            if not limit or left < limit:
+                limit, what, stated = left, "the definition cells together", cells_timeout
+        if progress:
+            progress(grade_id)
         lines = sources[grade_id].splitlines()
         code = "\n".join("pass" if line.lstrip().startswith(MAGIC_PREFIXES) else line for line in lines)
         try:
-            with time_limit(cell_timeout, f"the cell `{grade_id}`"):
+            with time_limit(limit, what, stated):
                 exec(compile(code, f"<cell {grade_id}>", "exec"), ns)
             status[grade_id] = "ok"
         except BaseException as error:  # SystemExit and KeyboardInterrupt from a cell cost only that cell
@@ -61,23 +77,20 @@ def plain(value, depth: int = 0):
     return f"<{type(value).__name__}>"
 
 
-def main(job_dir: Path) -> None:
-    job = json.loads((job_dir / "job.json").read_text())
-    startup = time.time() - job["spawned_at"]  # interpreter and torch import
-    torch.set_num_threads(job["threads"])
+def run_job(job: dict, inputs: dict, answers_fd: int, progress_fd: int) -> None:
+    """Run the cells, answer the probes, and write the answers (torch.save of plain values) to ``answers_fd``."""
+    def progress(step: str) -> None:  # which step was running, should the process die without answers
+        os.write(progress_fd, (json.dumps(step) + "\n").encode())
+
     torch.manual_seed(job["seed"])
-    inputs = torch.load(job_dir / "inputs.pt", weights_only=True)
-    inputs["test"] = torch.load(job["test_set"], weights_only=True)
     ns: dict = {"__name__": "__main__"}
-    cells, cell_times = run_cells(job["sources"], job["cells"], ns, {"data_root": job["data_root"]}, job["cell_timeout"])
-    answers, probe_times = answer_all(ns, inputs, job_dir, with_weights=True, seed=job["seed"],
+    cells, cell_times = run_cells(job["sources"], job["cells"], ns, {"data_root": job["data_root"]},
+                                  job["cell_timeout"], job["cells_timeout"], progress)
+    progress("probes")
+    answers, probe_times = answer_all(ns, inputs, Path.cwd(), with_weights=True, seed=job["seed"],
                                       probe_timeout=job["probe_timeout"])
     answers["cells"] = cells
-    answers["timings"] = {"startup": startup, "cells": cell_times, "probes": probe_times}
-    partial = job_dir / "answers.pt.partial"
-    torch.save(plain(answers), partial)
-    os.replace(partial, job_dir / "answers.pt")
-
-
-if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    answers["timings"] = {"cells": cell_times, "probes": probe_times}
+    progress("answers")
+    with os.fdopen(answers_fd, "wb") as handle:
+        torch.save(plain(answers), handle)

@@ -1,0 +1,1 @@
+"""Adapters between the grader and the platforms a course collects the homework on."""

@@ -1,0 +1,1 @@
+"""GitHub Classroom: the students' starter repository (``student_repo``) and the report its workflow posts (``report``)."""

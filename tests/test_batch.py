@@ -1,0 +1,101 @@
+"""Grading a class: workers, a Dask cluster, resuming, and surviving SIGKILL."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from autograder.examples import build_class
+from autograder.grade import grade_submissions
+
+EXPECTED = {"reference": 12, "blank": 0, "lenet_wrong_kernel": 8.5, "vae_weights_missing": 11.25}
+
+
+def scores(out_dir) -> dict:
+    return {row["submission"]: float(row["score"]) for row in csv.DictReader(open(out_dir / "grades.csv"))}
+
+
+@pytest.fixture(scope="module")
+def small_class(config, tmp_path_factory) -> dict:
+    return build_class(out_dir=tmp_path_factory.mktemp("class"), size=4, config=config)
+
+
+@pytest.fixture(scope="module")
+def graded_by_two_workers(config, small_class, tmp_path_factory):
+    out = tmp_path_factory.mktemp("grades")
+    return out, grade_submissions(submissions=small_class, out_dir=out, config=config, workers=2)
+
+
+def test_two_workers_give_each_kind_its_score(graded_by_two_workers):
+    out, results = graded_by_two_workers
+    assert {r.submission.split("_", 1)[1]: r.score for r in results} == EXPECTED
+    assert all(r.graded for r in results)
+    assert scores(out) == {r.submission: r.score for r in results}
+
+
+def test_a_rerun_skips_what_is_graded_and_force_regrades(config, small_class, graded_by_two_workers):
+    out, first = graded_by_two_workers
+    stamps = {name: (out / name / "result.json").stat().st_mtime_ns for name in small_class}
+    started = time.perf_counter()
+    again = grade_submissions(submissions=small_class, out_dir=out, config=config)
+    assert time.perf_counter() - started < 5  # nothing regraded: no worker, no student process
+    assert [(r.submission, r.score) for r in again] == [(r.submission, r.score) for r in first]
+    assert stamps == {name: (out / name / "result.json").stat().st_mtime_ns for name in small_class}
+
+    name = next(iter(small_class))
+    forced = grade_submissions(submissions={name: small_class[name]}, out_dir=out, config=config, force=True)
+    assert forced[0].score == first[0].score
+    assert (out / name / "result.json").stat().st_mtime_ns > stamps[name]
+
+
+def test_a_changed_submission_is_regraded(config, small_class, graded_by_two_workers, tmp_path):
+    import shutil
+
+    out, _ = graded_by_two_workers
+    name = next(n for n in small_class if n.endswith("_reference"))
+    copy = tmp_path / name
+    shutil.copytree(small_class[name], copy)
+    (copy / "mnist_ae_weights.pth").unlink()
+    shutil.copytree(out / name, tmp_path / "out" / name)
+    result = grade_submissions(submissions={name: copy}, out_dir=tmp_path / "out", config=config)[0]
+    assert result.score < 12 and "mnist_ae_weights.pth is missing from the submission" in result.notes
+
+
+def test_dask_cluster_grades_like_local_workers(config, small_class, graded_by_two_workers, tmp_path):
+    from distributed import LocalCluster
+
+    _, local = graded_by_two_workers
+    chosen = dict(list(small_class.items())[:2])
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        on_dask = grade_submissions(submissions=chosen, out_dir=tmp_path, config=config, scheduler=cluster.scheduler_address)
+    expected = {r.submission: [(c.name, c.score, c.message) for c in r.checks] for r in local}
+    assert {r.submission: [(c.name, c.score, c.message) for c in r.checks] for r in on_dask} == \
+        {name: expected[name] for name in chosen}
+
+
+def test_a_batch_killed_with_sigkill_loses_nothing_and_grades_each_once(config, small_class, tmp_path):
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "autograder", "grade", *map(str, small_class.values()), "--out", str(out),
+               "--workers", "2", "--no-progress"]
+    run = subprocess.Popen(command, cwd=config.root, start_new_session=True, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while not list(out.glob("*/result.json")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    os.killpg(run.pid, signal.SIGKILL)
+    run.wait()
+    survivors = {p.parent.name: p.read_bytes() for p in out.glob("*/result.json")}
+    assert 1 <= len(survivors) < len(small_class)
+    assert subprocess.run(command, cwd=config.root, capture_output=True).returncode == 0
+    assert {name: (out / name / "result.json").read_bytes() for name in survivors} == survivors  # not regraded
+    rows = list(csv.DictReader(open(out / "grades.csv")))
+    assert sorted(row["submission"] for row in rows) == sorted(small_class)
+    assert {name: json.loads((out / name / "result.json").read_text())["graded"] for name in small_class} == \
+        dict.fromkeys(small_class, True)

@@ -1,0 +1,176 @@
+"""The Gradescope bundle, tried the way Gradescope uses it: unzipped into ROOT/source, its run_autograder run on
+ROOT/submission, and the ROOT/results/results.json it writes checked against Gradescope's documented format."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from autograder.examples import build_examples
+from autograder.grade import GradeResult
+from autograder.grade.report import results_json
+from autograder.grade.run_checks import CheckResult
+from autograder.platforms.gradescope.bundle import build_bundle
+from autograder.platforms.gradescope.run import run, submission_folder
+
+VISIBILITY = {"enum": ["hidden", "after_due_date", "after_published", "visible"]}
+FORMAT = {"enum": ["text", "html", "simple_format", "md", "ansi"]}
+# results.json as Gradescope's "Autograder Specifications" page documents it
+# (gradescope-autograders.readthedocs.io/en/latest/specs/); a key it does not document is refused.
+RESULTS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    # "score: optional, but required if not on each test case"
+    "anyOf": [{"required": ["score"]}, {"required": ["tests"], "properties": {"tests": {"items": {"required": ["score"]}}}}],
+    "properties": {
+        "score": {"type": "number"},
+        "execution_time": {"type": "number"},
+        "output": {"type": "string"},
+        "output_format": FORMAT,
+        "test_output_format": FORMAT,
+        "test_name_format": FORMAT,
+        "visibility": VISIBILITY,
+        "stdout_visibility": VISIBILITY,
+        "extra_data": {"type": "object"},
+        "tests": {"type": "array", "items": {"type": "object", "additionalProperties": False, "properties": {
+            "score": {"type": "number"},
+            "max_score": {"type": "number"},
+            "status": {"enum": ["passed", "failed"]},
+            "name": {"type": "string"},
+            "name_format": FORMAT,
+            "number": {"type": "string"},
+            "output": {"type": "string"},
+            "output_format": FORMAT,
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "visibility": VISIBILITY,
+            "extra_data": {"type": "object"},
+        }}},
+        "leaderboard": {"type": "array", "items": {
+            "type": "object", "required": ["name", "value"], "additionalProperties": False,
+            "properties": {"name": {"type": "string"}, "value": {"type": ["number", "string"]},
+                           "order": {"enum": ["asc", "desc"]}},
+        }},
+    },
+}
+GRADED_FILES = ["autograder/checks/test_lenet.py", "autograder/reference/seed0/metrics.json",
+                "autograder/reference/seed0/lenet5_weights.pth", "autograder/platforms/gradescope/run.py",
+                "solutions/hw2/hw2.ipynb", "assignments/hw2/hw2.ipynb", "requirements.txt", "Makefile",
+                "nbgrader_config.py", "pyproject.toml"]
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory, config) -> Path:
+    return build_bundle(out=tmp_path_factory.mktemp("bundle") / "autograder.zip", config=config)
+
+
+@pytest.fixture(scope="module")
+def source(bundle, tmp_path_factory, config) -> Path:
+    """The bundle unzipped as Gradescope does, with the repository's environment, MNIST and cached probe inputs
+    standing in for what setup.sh builds (running it would install the 5 GB environment again)."""
+    source = tmp_path_factory.mktemp("gradescope") / "source"
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(source)
+        for info in archive.infolist():  # zipfile leaves permissions out; unzip, as Gradescope uses, restores them
+            os.chmod(source / info.filename, info.external_attr >> 16 & 0o777)
+    config.cache_dir.mkdir(exist_ok=True)
+    for name, target in ((".venv", config.root / ".venv"), ("data", config.data_root), (".cache", config.cache_dir)):
+        (source / name).symlink_to(target)
+    return source
+
+
+def run_autograder(source: Path, root: Path) -> dict:
+    """Gradescope's steps: run_autograder copied to ROOT, the submission in ROOT/submission, then the script run."""
+    (root / "source").symlink_to(source)
+    shutil.copy2(source / "run_autograder", root / "run_autograder")
+    done = subprocess.run([root / "run_autograder"], env={**os.environ, "AUTOGRADER_ROOT": str(root)},
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    results = json.loads((root / "results" / "results.json").read_text())
+    jsonschema.validate(results, RESULTS_SCHEMA)
+    return results
+
+
+def test_the_zip_holds_what_grading_needs_and_nothing_else(bundle, config):
+    with zipfile.ZipFile(bundle) as archive:
+        modes = {info.filename: info.external_attr >> 16 for info in archive.infolist()}
+    assert modes["setup.sh"] & 0o111 and modes["run_autograder"] & 0o111, "both scripts must be executable"
+    assert set(GRADED_FILES) <= set(modes)
+    for name in modes:
+        assert not re.match(r"(\.venv|data|tests|\.git|out|\.cache)/", name), name
+        assert "__pycache__" not in name and "/seed1/" not in name and "/seed2/" not in name, name
+    assert build_bundle(out=bundle.with_name("again.zip"), config=config).read_bytes() == bundle.read_bytes()
+
+
+def test_setup_installs_the_environment_and_data(source):
+    script = source / "setup.sh"
+    assert subprocess.run(["bash", "-n", script]).returncode == 0
+    assert re.search(r"^make\b.*\binstall data\b", script.read_text(), flags=re.M)
+
+
+def test_the_reference_uploaded_in_a_folder_scores_12(source, config, tmp_path):
+    root = tmp_path / "autograder"
+    upload = root / "submission"
+    (upload / "__MACOSX").mkdir(parents=True)
+    reference, _ = build_examples(out_dir=tmp_path / "examples", config=config)
+    shutil.copytree(reference, upload / "my homework")
+    results = run_autograder(source, root)
+    assert results["score"] == 12 and results["extra_data"]["max_score"] == 12
+    assert [t["status"] for t in results["tests"]] == ["passed"] * len(results["tests"])
+    delayed = [t["name"] for t in results["tests"] if t["visibility"] != "visible"]
+    assert len(delayed) == 3 and all("same outputs as the reference" in name for name in delayed)
+    assert {t["visibility"] for t in results["tests"] if t["name"] in delayed} == {"after_due_date"}
+    assert "3 checks (2 points) are shown after the due date" in results["output"]
+
+
+def test_a_submission_without_notebook_gets_0_and_is_told_why(source, tmp_path):
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    (root / "submission" / "hw2.py").write_text("print('my homework')\n")
+    results = run_autograder(source, root)
+    assert results["score"] == 0
+    assert "no notebook found" in results["output"]
+    assert all("no notebook found" in t["output"] for t in results["tests"])
+
+
+def test_a_grader_failure_still_writes_results(tmp_path, monkeypatch, config):
+    def broken(**_):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr("autograder.grade.grade_submissions", broken)
+    (tmp_path / "submission").mkdir()
+    run(root=tmp_path, config=config)
+    results = json.loads((tmp_path / "results" / "results.json").read_text())
+    jsonschema.validate(results, RESULTS_SCHEMA)
+    assert results["score"] == 0 and "OSError: No space left on device" in results["output"]
+
+
+def test_the_notebook_is_found_in_nested_uploads(tmp_path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "hw2 (1).ipynb").write_text("{}")
+    (tmp_path / ".hidden").mkdir()
+    assert submission_folder(tmp_path) == tmp_path / "a" / "b"
+    (tmp_path / "c").mkdir()  # two folders: which one is meant cannot be told, so grading reports what is missing
+    assert submission_folder(tmp_path) == tmp_path
+    (tmp_path / "hw2.ipynb").write_text("{}")
+    assert submission_folder(tmp_path / "a") == tmp_path / "a" / "b"
+    assert submission_folder(tmp_path) == tmp_path
+
+
+def test_delayed_checks_are_real_checks(config):
+    checks = "".join(p.read_text() for p in (config.root / "autograder" / "checks").glob("test_*.py"))
+    for name in config.delayed_checks:
+        assert f"def {name}(" in checks, f"config.delayed_checks names {name}, which is no check"
+
+
+def test_a_wrong_visibility_is_refused(config):
+    result = GradeResult("alice", [CheckResult(config.delayed_checks[0], "LeNet-5: same outputs", "lenet", 1.0, 1.0, "")])
+    with pytest.raises(ValueError, match="delayed_visibility is 'later'; set it to one of visible, hidden"):
+        results_json(result, config=replace(config, delayed_visibility="later"))
+    assert results_json(result, config=replace(config, delayed_visibility="visible"))["tests"][0]["visibility"] == "visible"
