@@ -102,13 +102,16 @@ def confine(*, jail: Path, data_root: str, weights: dict, uid: int, limits: dict
     else:
         applied.append("no jail and no separate user: the grader does not run as root")
     _call("prctl", PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-    for name, value in (("RLIMIT_AS", mapped + (limits["memory_mb"] << 20)),
-                        ("RLIMIT_NPROC", limits["processes"]), ("RLIMIT_FSIZE", limits["file_mb"] << 20),
-                        ("RLIMIT_NOFILE", 256), ("RLIMIT_CORE", 0), ("RLIMIT_CPU", limits["cpu_seconds"])):
+    chosen = {"RLIMIT_AS": mapped + (limits["memory_mb"] << 20), "RLIMIT_FSIZE": limits["file_mb"] << 20,
+              "RLIMIT_NOFILE": 256, "RLIMIT_CORE": 0, "RLIMIT_CPU": limits["cpu_seconds"]}
+    if root:  # RLIMIT_NPROC counts every process of the user: only meaningful for a user id of its own
+        chosen["RLIMIT_NPROC"] = limits["processes"]
+    for name, value in chosen.items():
         resource.setrlimit(getattr(resource, name), (value, value))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an over-long write fails with an error instead of killing
-    applied.append(f"limits: memory {limits['memory_mb']} MB, {limits['processes']} processes, files "
-                   f"{limits['file_mb']} MB, CPU {limits['cpu_seconds']} s")
+    applied.append(f"limits: memory {limits['memory_mb']} MB, "
+                   + (f"{limits['processes']} processes, " if root else "no process limit, ")
+                   + f"files {limits['file_mb']} MB, CPU {limits['cpu_seconds']} s")
     return applied
 
 

@@ -1,0 +1,88 @@
+"""jail.confine in a forked child: what the student's process can still see and do, as root and as a plain user."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import socket
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from autograder.config import Config
+
+sys.path.insert(0, str(Config().root / "autograder" / "grade"))
+import encodings.idna  # noqa: E402, F401 (the socket call needs it; as nobody, this interpreter's files are unreadable)
+
+import jail  # noqa: E402 (runs beside the runner, imported the same way)
+
+LIMITS = {"memory_mb": 500, "processes": 16, "file_mb": 1, "scratch_mb": 8, "cpu_seconds": 30}
+
+
+def confined(config, *, as_user: int | None = None) -> dict:
+    """Fork, (drop to ``as_user``,) confine, and report what the child observes."""
+    tmp_path = Path(tempfile.mkdtemp(dir="/tmp"))  # pytest's own folder is closed to other users
+    weights = tmp_path / "weights.pth"
+    weights.write_bytes(b"w" * 100)
+    job = tmp_path / "job"
+    (job / "jail").mkdir(parents=True)
+    os.chmod(tmp_path, 0o755)
+    os.chmod(job, 0o777)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(read)
+            if as_user is not None:
+                os.setresgid(as_user, as_user, as_user)
+                os.setresuid(as_user, as_user, as_user)
+            applied = jail.confine(jail=job / "jail", data_root=str(config.data_root), weights={"w.pth": str(weights)},
+                                   uid=123_456 if as_user is None else as_user, limits=LIMITS)
+            try:
+                socket.create_connection(("1.1.1.1", 53), timeout=2).close()
+                network = True
+            except OSError:
+                network = False
+            try:
+                open("big", "wb").write(b"x" * (2 << 20))
+                big_file = True
+            except OSError:
+                big_file = False
+            seen = {"applied": applied, "uid": os.getuid(), "network": network, "big_file": big_file,
+                    "repository": os.path.exists(str(config.root / "autograder" / "checks")),
+                    "mnist": os.path.isdir(str(config.data_root / "MNIST" / "raw")),
+                    "weights": open("w.pth", "rb").read() == b"w" * 100,
+                    "memory": resource.getrlimit(resource.RLIMIT_AS)[0]}
+            os.write(write, json.dumps(seen).encode())
+        except BaseException as error:  # reported to the test rather than lost with the child
+            os.write(write, json.dumps({"error": repr(error)}).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        seen = json.loads(pipe.read() or "{}")
+    os.waitpid(pid, 0)
+    shutil.rmtree(tmp_path, ignore_errors=True)
+    assert "error" not in seen, seen["error"]
+    return seen
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the jail needs root")
+def test_as_root_the_student_sees_no_repository_no_network_and_has_its_own_user(config):
+    seen = confined(config)
+    assert seen["uid"] == 123_456 and not seen["repository"] and not seen["network"]
+    assert seen["mnist"] and seen["weights"] and not seen["big_file"]
+    assert any("no network" in line for line in seen["applied"])
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to become a plain user first")
+def test_without_root_the_limits_still_apply_and_the_report_says_what_is_missing(config):
+    seen = confined(config, as_user=65534)
+    assert seen["uid"] == 65534 and seen["weights"] and not seen["big_file"]
+    assert seen["memory"] < 1 << 40
+    assert "no jail and no separate user" in " ".join(seen["applied"])
+    assert "no process limit" in " ".join(seen["applied"])
