@@ -40,6 +40,17 @@ def test_two_workers_give_each_kind_its_score(graded_by_two_workers):
     assert scores(out) == {r.submission: r.score for r in results}
 
 
+def test_the_class_report_shows_pass_rates_least_passed_first_and_a_histogram(graded_by_two_workers):
+    out, _ = graded_by_two_workers
+    report = (out / "class_report.md").read_text()
+    assert "Graded: 4 of 4 submissions." in report
+    rows = [line for line in report.splitlines() if line.startswith("| ") and "/4 (" in line]
+    rates = [int(row.split("/4 (")[0].rsplit("| ", 1)[1]) for row in rows]
+    assert len(rows) == 21 and rates == sorted(rates) and rates[0] == 2  # blank fails all, one more kind fails some
+    assert "| LeNet-5: every convolution and linear layer | 1.5 | 2/4 (50%) |" in report  # blank and wrong LeNet
+    assert (out / "score_histogram.png").read_bytes()[:4] == b"\x89PNG"
+
+
 def test_a_rerun_skips_what_is_graded_and_force_regrades(config, small_class, graded_by_two_workers):
     out, first = graded_by_two_workers
     stamps = {name: (out / name / "result.json").stat().st_mtime_ns for name in small_class}
