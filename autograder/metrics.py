@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +44,9 @@ def test_set(data_root: Path) -> dict[str, torch.Tensor]:
         "images32": torch.stack([lenet_transform(image) for image, _ in raw]),
         "labels": raw.targets.clone(),
     }
-    torch.save(tensors, cache)
+    partial = cache.with_name(f"{cache.name}.{os.getpid()}.partial")  # readers never see a half-written file
+    torch.save(tensors, partial)
+    partial.replace(cache)
     return tensors
 
 

@@ -136,6 +136,12 @@ def grade_submissions(*, submissions: Mapping[str, Path] | Iterable[Path], out_d
         for name in pending:
             finish(grade_one(name, todo[name], config))
     elif pending:
+        if not scheduler:  # the files every worker reads, built once here rather than raced for by the workers
+            from autograder.grade.probe_inputs import probe_inputs_file
+            from autograder.metrics import test_set_file
+
+            test_set_file(config.data_root)
+            probe_inputs_file(config=config)
         executor = _executor(workers, scheduler)
         try:
             futures: dict[Future, str] = {executor.submit(grade_one, name, todo[name], config): name for name in pending}

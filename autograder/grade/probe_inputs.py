@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import torch
@@ -43,6 +44,7 @@ def probe_inputs_file(*, config: Config) -> Path:
         from autograder.reference import solution_namespace
 
         path.parent.mkdir(parents=True, exist_ok=True)
-        torch.save(build_inputs(solution_namespace(config), config=config), path.with_suffix(".partial"))
-        path.with_suffix(".partial").replace(path)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")  # workers may build it at the same time
+        torch.save(build_inputs(solution_namespace(config), config=config), partial)
+        partial.replace(path)
     return path
