@@ -57,11 +57,11 @@ def _build_jail(jail: Path, *, data_root: str, weights: dict, uid: int, scratch_
     """A new root: a small tmpfs with read-only binds of ``visible_paths`` and a size-capped scratch folder."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing mounted here is seen outside
     _mount("tmpfs", jail, "tmpfs", MS_NOSUID | MS_NODEV, "size=8m,mode=755")
-    for path in visible_paths(data_root):
-        _bind_read_only(path, jail)
-    for folder in ("tmp", SCRATCH.lstrip("/")):
+    for folder in ("tmp", SCRATCH.lstrip("/")):  # first: a bind below /tmp (a clone in /tmp/...) must stay on top
         (jail / folder).mkdir()
         _mount("tmpfs", jail / folder, "tmpfs", MS_NOSUID | MS_NODEV, f"size={scratch_mb}m,mode=700,uid={uid},gid={uid}")
+    for path in visible_paths(data_root):
+        _bind_read_only(path, jail)
     for name, source in weights.items():  # copied while this process can still read the submission
         shutil.copyfile(source, jail / SCRATCH.lstrip("/") / name)
         os.chown(jail / SCRATCH.lstrip("/") / name, uid, uid)

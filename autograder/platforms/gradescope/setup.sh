@@ -21,3 +21,7 @@ fi
 # The environment and verified MNIST, then the shipped examples graded once: an image that cannot grade fails
 # here, at build time, rather than on a student's submission, and the probe inputs every grading reads are cached.
 make PYTHON="$python" install data grade
+
+# Gradescope's containers may not allow the namespaces the jail uses; the student's process then runs only under a
+# user id of its own, so the hidden checks, the reference weights and the solution must not be readable by others.
+chmod -R go-rwx autograder solutions
