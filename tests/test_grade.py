@@ -36,12 +36,17 @@ def remapped(reference: torch.nn.Module, variant: torch.nn.Module, inputs: torch
     return variant.state_dict()
 
 
+def cell_files(spec: Path, suffix: str, config) -> dict[str, str]:
+    """The fixture's ``cells/<grade_id><suffix>`` files by grade_id (``@ROOT@``: the repository's path)."""
+    return {p.name[: -len(suffix)]: p.read_text().rstrip("\n").replace("@ROOT@", str(config.root))
+            for p in (spec / "cells").glob(f"*{suffix}") if p.name.count(".") == suffix.count(".")}
+
+
 def build_notebook(spec: Path, recipe: dict, config) -> nbformat.NotebookNode:
-    """The solution (or release) notebook with the fixture's cells replaced, deleted or renamed."""
+    """The solution (or release) notebook with the fixture's cells replaced, extended, deleted or renamed."""
     base = config.release_notebook if recipe.get("base") == "release" else config.solution_notebook
     nb = nbformat.read(base, as_version=4)
-    replacements = {p.stem: p.read_text().rstrip("\n").replace("@ROOT@", str(config.root))
-                    for p in (spec / "cells").glob("*.py")} if (spec / "cells").exists() else {}
+    replacements, appended = cell_files(spec, ".py", config), cell_files(spec, ".append.py", config)
     kept, moved = [], []
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
@@ -53,10 +58,17 @@ def build_notebook(spec: Path, recipe: dict, config) -> nbformat.NotebookNode:
             kept[-1]["id"] = f"{cell.get('id', grade_id)}-copy"  # nbformat wants cell ids unique
         if grade_id in replacements:
             cell.source = replacements.pop(grade_id)
+        for old, new in recipe.get("substitute", {}).get(grade_id, []):
+            assert old in cell.source, f"{spec.name}: no {old!r} in the cell {grade_id}"
+            cell.source = cell.source.replace(old, new)
+        if grade_id in appended:
+            cell.source = cell.source.rstrip("\n") + "\n\n" + appended.pop(grade_id)
+        if grade_id in config.definition_cells and "prepend_to_definition_cells" in recipe:
+            cell.source = recipe["prepend_to_definition_cells"] + "\n" + cell.source
         if grade_id in recipe.get("rename_cells", {}):
             meta["grade_id"] = recipe["rename_cells"][grade_id]
         (moved if grade_id in recipe.get("move_to_end", []) else kept).append(cell)
-    assert not replacements, f"{spec.name}: no cell with grade_id {sorted(replacements)}"
+    assert not replacements and not appended, f"{spec.name}: no cell with grade_id {sorted({**replacements, **appended})}"
     nb.cells = kept + moved
     return nb
 
