@@ -36,10 +36,15 @@ def read_cells(path: Path) -> list[dict]:
     return read
 
 
+def graded_code_cells(path: Path) -> list[tuple[str, str]]:
+    """(grade_id, source) of every code cell that carries an nbgrader grade_id, in notebook order."""
+    return [(cell["nbgrader"]["grade_id"], cell["source"]) for cell in read_cells(path)
+            if cell["cell_type"] == "code" and isinstance(cell["nbgrader"].get("grade_id"), str)]
+
+
 def cells_by_grade_id(path: Path) -> dict[str, str]:
-    """Source of every code cell that carries an nbgrader grade_id, keyed by that id."""
-    return {cell["nbgrader"]["grade_id"]: cell["source"] for cell in read_cells(path)
-            if cell["cell_type"] == "code" and isinstance(cell["nbgrader"].get("grade_id"), str)}
+    """Source of every code cell that carries an nbgrader grade_id, keyed by that id (the last of duplicates)."""
+    return dict(graded_code_cells(path))
 
 
 def run_trusted_cells(path: Path, grade_ids: tuple[str, ...], overrides: dict) -> dict:

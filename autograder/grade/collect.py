@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.config import Config
-from autograder.notebook import NotebookError, read_cells
+from autograder.notebook import NotebookError, graded_code_cells
 
 
 NOTEBOOK_MAX_MB = 100  # ten times the largest notebook with outputs seen; reading one costs grader memory
@@ -50,15 +50,14 @@ def collect(directory: Path, *, config: Config) -> Submission:
         raise SubmissionError(f"{readable(notebook.name)} is {notebook.stat().st_size >> 20} MB; clear its outputs "
                               f"(Edit > Clear All Outputs) and save: a notebook must be under {NOTEBOOK_MAX_MB} MB")
     try:
-        code_cells = [c for c in read_cells(notebook) if c["cell_type"] == "code" and isinstance(c["nbgrader"].get("grade_id"), str)]
+        code_cells = graded_code_cells(notebook)
     except NotebookError as error:
         raise SubmissionError(f"{error}: re-download the notebook from the course, copy your answers into it") from None
     sources = {}
-    for cell in code_cells:  # a copied cell keeps its grade_id; the later copy is taken as the newer one
-        grade_id = cell["nbgrader"]["grade_id"]
+    for grade_id, source in code_cells:  # a copied cell keeps its grade_id; the later copy is taken as the newer one
         if grade_id in sources and grade_id in config.definition_cells:
             notes.append(f"the cell `{grade_id}` appears more than once; graded the last one: delete the other copies")
-        sources[grade_id] = cell["source"]
+        sources[grade_id] = source
     if not set(sources) & set(config.definition_cells):
         raise SubmissionError(f"{readable(notebook.name)} has none of {config.assignment}'s graded cells (nbgrader "
                               f"grade_ids such as `{config.definition_cells[5]}`): is it the {config.assignment} "

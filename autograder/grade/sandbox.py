@@ -109,7 +109,6 @@ class Job:
             answers["confinement"] = confinement
             return answers
         finally:
-            shutil.rmtree(self.dir / "scratch", ignore_errors=True)
             self._tmp.cleanup()
 
 

@@ -52,7 +52,7 @@ def kill_everything(pid: int, uid: int | None) -> None:
 
 def serve(job: dict, inputs: dict, settings: dict) -> dict:
     """Fork the submission's process, wait for it (at most ``job["timeout"]`` s), and report how it ended."""
-    from jail import confine
+    from jail import SCRATCH, confine
     from student_process import run_job
 
     job_dir = job["job_dir"]
@@ -72,7 +72,7 @@ def serve(job: dict, inputs: dict, settings: dict) -> dict:
             os.dup2(opened[2], 1)
             os.dup2(opened[2], 2)
             os.closerange(5, 1 << 16)  # above all, the grader's protocol pipes
-            os.environ.update(HOME="/submission", TMPDIR="/tmp", MPLCONFIGDIR="/tmp")
+            os.environ.update(HOME=SCRATCH, TMPDIR="/tmp", MPLCONFIGDIR="/tmp")
             applied = confine(jail=Path(jail), data_root=job["data_root"], weights=job["weights"],
                               uid=uid if uid is not None else os.getuid(), limits=job["limits"])
             os.write(4, (json.dumps({"confinement": applied}) + "\n").encode())
