@@ -1,10 +1,13 @@
 # Every target works on a machine with only python3 and make: the first one run creates .venv.
+# ASSIGNMENT=<id> picks an assignment (`make list` shows them); without it, grade infers it from the submissions'
+# notebooks and the other targets use the default, hw2.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+ASSIGNMENT_ARG := $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
 
-.PHONY: help install data release reference grade bench gradescope student-repo test clean
+.PHONY: help install data list release reference grade bench gradescope student-repo test clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -20,23 +23,26 @@ install: $(INSTALLED)  ## create .venv with the pinned packages
 data: $(INSTALLED)  ## put verified MNIST into data/MNIST/raw (offline, idempotent)
 	$(PY) -m autograder data
 
-release: $(INSTALLED)  ## build assignments/ (student notebooks) from solutions/ with nbgrader
-	$(PY) -m autograder release
+list: $(INSTALLED)  ## the assignments, their points and what a submission holds
+	$(PY) -m autograder list
 
-reference: data  ## train the solution notebook in full (~50 min on CPU) and store weights + metrics
-	$(PY) -m autograder reference --seed $(or $(SEED),0)
+release: $(INSTALLED)  ## build assignments/ (student notebooks) from solutions/ with nbgrader: every assignment, or ASSIGNMENT
+	$(PY) -m autograder release $(ASSIGNMENT_ARG)
 
-grade: data  ## grade SUBMISSIONS="dir1 dir2" (default: the shipped examples) into out/grades, or COURSE=dir (nbgrader)
-	$(PY) -m autograder grade $(if $(COURSE),--course $(COURSE),$(SUBMISSIONS) --out out/grades)
+reference: data  ## train ASSIGNMENT's solution notebook in full (SEED=n, default 0) and store weights + metrics
+	$(PY) -m autograder reference $(ASSIGNMENT_ARG) $(if $(SEED),--seed $(SEED))
 
-bench: data  ## time one submission's grading from the command line, with a breakdown
-	$(PY) -m autograder bench
+grade: data  ## grade SUBMISSIONS="dir1 dir2" (default: ASSIGNMENT's shipped examples) into out/grades/<id>, or COURSE=dir (nbgrader)
+	$(PY) -m autograder grade $(ASSIGNMENT_ARG) $(if $(COURSE),--course $(COURSE),$(SUBMISSIONS))
 
-gradescope: $(INSTALLED)  ## build out/gradescope/autograder.zip to upload as a Gradescope autograder
-	$(PY) -m autograder gradescope --out out/gradescope/autograder.zip
+bench: data  ## time ASSIGNMENT's grading from the command line, with a breakdown
+	$(PY) -m autograder bench $(ASSIGNMENT_ARG)
 
-student-repo: $(INSTALLED)  ## write out/student-repo, the starter repository for GitHub Classroom
-	$(PY) -m autograder student-repo --out out/student-repo
+gradescope: $(INSTALLED)  ## build out/gradescope/<id>/autograder.zip to upload as ASSIGNMENT's Gradescope autograder
+	$(PY) -m autograder gradescope $(ASSIGNMENT_ARG)
+
+student-repo: $(INSTALLED)  ## write out/student-repo/<id>, ASSIGNMENT's starter repository for GitHub Classroom
+	$(PY) -m autograder student-repo $(ASSIGNMENT_ARG)
 
 test: data  ## run the project's tests
 	$(PY) -m pytest

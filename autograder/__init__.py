@@ -1,1 +1,1 @@
-"""Course tooling for Homework 2: offline data, release, reference training and grading."""
+"""Course tooling: offline data, release, reference training and grading of every assignment (see README.md)."""

@@ -12,10 +12,11 @@ import time
 
 import pytest
 
-from autograder.examples import build_class
-from autograder.grade import grade_submissions
+from autograder.engine.examples import build_class
+from autograder.engine.grade import grade_submissions
 
-EXPECTED = {"reference": 12, "blank": 0, "lenet_wrong_kernel": 8.5, "vae_weights_missing": 11.25}
+# The default assignment's class mix, by fixture name, with the scores its fixtures expect.
+EXPECTED = {"passes_all": 12, "blank_release": 0, "lenet_wrong_kernel": 8.5, "missing_vae_weights": 11.25}
 
 
 def scores(out_dir) -> dict:
@@ -23,14 +24,14 @@ def scores(out_dir) -> dict:
 
 
 @pytest.fixture(scope="module")
-def small_class(config, tmp_path_factory) -> dict:
-    return build_class(out_dir=tmp_path_factory.mktemp("class"), size=4, config=config)
+def small_class(config, assignment, tmp_path_factory) -> dict:
+    return build_class(out_dir=tmp_path_factory.mktemp("class"), size=4, assignment=assignment, config=config)
 
 
 @pytest.fixture(scope="module")
-def graded_by_two_workers(config, small_class, tmp_path_factory):
+def graded_by_two_workers(config, assignment, small_class, tmp_path_factory):
     out = tmp_path_factory.mktemp("grades")
-    return out, grade_submissions(submissions=small_class, out_dir=out, config=config, workers=2)
+    return out, grade_submissions(submissions=small_class, out_dir=out, assignment=assignment, config=config, workers=2)
 
 
 def test_two_workers_give_each_kind_its_score(graded_by_two_workers):
@@ -51,41 +52,41 @@ def test_the_class_report_shows_pass_rates_least_passed_first_and_a_histogram(gr
     assert (out / "score_histogram.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_a_rerun_skips_what_is_graded_and_force_regrades(config, small_class, graded_by_two_workers):
+def test_a_rerun_skips_what_is_graded_and_force_regrades(config, assignment, small_class, graded_by_two_workers):
     out, first = graded_by_two_workers
     stamps = {name: (out / name / "result.json").stat().st_mtime_ns for name in small_class}
     started = time.perf_counter()
-    again = grade_submissions(submissions=small_class, out_dir=out, config=config)
+    again = grade_submissions(submissions=small_class, out_dir=out, assignment=assignment, config=config)
     assert time.perf_counter() - started < 5  # nothing regraded: no worker, no student process
     assert [(r.submission, r.score) for r in again] == [(r.submission, r.score) for r in first]
     assert stamps == {name: (out / name / "result.json").stat().st_mtime_ns for name in small_class}
 
     name = next(iter(small_class))
-    forced = grade_submissions(submissions={name: small_class[name]}, out_dir=out, config=config, force=True)
+    forced = grade_submissions(submissions={name: small_class[name]}, out_dir=out, assignment=assignment, config=config, force=True)
     assert forced[0].score == first[0].score
     assert (out / name / "result.json").stat().st_mtime_ns > stamps[name]
 
 
-def test_a_changed_submission_is_regraded(config, small_class, graded_by_two_workers, tmp_path):
+def test_a_changed_submission_is_regraded(config, assignment, small_class, graded_by_two_workers, tmp_path):
     import shutil
 
     out, _ = graded_by_two_workers
-    name = next(n for n in small_class if n.endswith("_reference"))
+    name = next(n for n in small_class if n.endswith("_passes_all"))
     copy = tmp_path / name
     shutil.copytree(small_class[name], copy)
     (copy / "mnist_ae_weights.pth").unlink()
     shutil.copytree(out / name, tmp_path / "out" / name)
-    result = grade_submissions(submissions={name: copy}, out_dir=tmp_path / "out", config=config)[0]
+    result = grade_submissions(submissions={name: copy}, out_dir=tmp_path / "out", assignment=assignment, config=config)[0]
     assert result.score < 12 and "mnist_ae_weights.pth is missing from the submission" in result.notes
 
 
-def test_dask_cluster_grades_like_local_workers(config, small_class, graded_by_two_workers, tmp_path):
+def test_dask_cluster_grades_like_local_workers(config, assignment, small_class, graded_by_two_workers, tmp_path):
     from distributed import LocalCluster
 
     _, local = graded_by_two_workers
     chosen = dict(list(small_class.items())[:2])
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        on_dask = grade_submissions(submissions=chosen, out_dir=tmp_path, config=config, scheduler=cluster.scheduler_address)
+        on_dask = grade_submissions(submissions=chosen, out_dir=tmp_path, assignment=assignment, config=config, scheduler=cluster.scheduler_address)
     expected = {r.submission: [(c.name, c.score, c.message) for c in r.checks] for r in local}
     assert {r.submission: [(c.name, c.score, c.message) for c in r.checks] for r in on_dask} == \
         {name: expected[name] for name in chosen}

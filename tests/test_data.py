@@ -8,7 +8,7 @@ import struct
 import numpy as np
 import pytest
 
-from autograder import data
+from autograder.engine import data
 
 
 def test_every_file_matches_the_original_checksum(config):

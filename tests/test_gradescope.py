@@ -13,12 +13,13 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from autograder.examples import build_examples
-from autograder.grade import GradeResult
-from autograder.grade.report import results_json
-from autograder.grade.run_checks import CheckResult
-from autograder.platforms.gradescope.bundle import build_bundle
-from autograder.platforms.gradescope.run import run, submission_folder
+from autograder.engine.assignment import assignment_ids, load
+from autograder.engine.examples import build_examples
+from autograder.engine.grade import GradeResult
+from autograder.engine.grade.report import results_json
+from autograder.engine.grade.run_checks import CheckResult
+from autograder.engine.platforms.gradescope.bundle import build_bundle
+from autograder.engine.platforms.gradescope.run import run, submission_folder
 
 VISIBILITY = {"enum": ["hidden", "after_due_date", "after_published", "visible"]}
 FORMAT = {"enum": ["text", "html", "simple_format", "md", "ansi"]}
@@ -59,15 +60,22 @@ RESULTS_SCHEMA = {
         }},
     },
 }
-GRADED_FILES = ["autograder/checks/test_lenet.py", "autograder/reference/seed0/metrics.json",
-                "autograder/reference/seed0/lenet5_weights.pth", "autograder/platforms/gradescope/run.py",
-                "solutions/hw2/hw2.ipynb", "assignments/hw2/hw2.ipynb", "requirements.txt", "Makefile",
-                "nbgrader_config.py", "pyproject.toml"]
+def graded_files(assignment) -> list[str]:
+    """What the zip for the default assignment must hold: the engine, that assignment's checks, probes and
+    reference seed, its notebooks, and the files `make install data` reads."""
+    folder = f"autograder/assignments/{assignment.id}"
+    seed = assignment.reference_weights().name
+    return [f"{folder}/__init__.py", f"{folder}/probes.py", f"{folder}/checks/__init__.py",
+            f"{folder}/reference/{seed}/metrics.json", "autograder/engine/platforms/gradescope/run.py",
+            "autograder/engine/grade/probing.py", "autograder/assignments/__init__.py",
+            *(f"{folder}/reference/{seed}/{name}" for name in assignment.settings.weight_files),
+            f"solutions/{assignment.id}/{assignment.id}.ipynb", f"assignments/{assignment.id}/{assignment.id}.ipynb",
+            "requirements.txt", "Makefile", "nbgrader_config.py", "pyproject.toml"]
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory, config) -> Path:
-    return build_bundle(out=tmp_path_factory.mktemp("bundle") / "autograder.zip", config=config)
+def bundle(tmp_path_factory, config, assignment) -> Path:
+    return build_bundle(out=tmp_path_factory.mktemp("bundle") / "autograder.zip", assignment=assignment, config=config)
 
 
 @pytest.fixture(scope="module")
@@ -97,15 +105,22 @@ def run_autograder(source: Path, root: Path) -> dict:
     return results
 
 
-def test_the_zip_holds_what_grading_needs_and_nothing_else(bundle, config):
+def test_the_zip_holds_what_grading_needs_and_nothing_else(bundle, config, assignment):
     with zipfile.ZipFile(bundle) as archive:
         modes = {info.filename: info.external_attr >> 16 for info in archive.infolist()}
+        scripts = archive.read("run_autograder").decode() + archive.read("setup.sh").decode()
     assert modes["setup.sh"] & 0o111 and modes["run_autograder"] & 0o111, "both scripts must be executable"
-    assert set(GRADED_FILES) <= set(modes)
+    assert set(graded_files(assignment)) <= set(modes)
+    assert "@ASSIGNMENT@" not in scripts and scripts.count(assignment.id) >= 2
+    others = [i for i in assignment_ids(config) if i != assignment.id]
+    own_seed = assignment.reference_weights().name
     for name in modes:
         assert not re.match(r"(\.venv|data|tests|\.git|out|\.cache)/", name), name
-        assert "__pycache__" not in name and "/seed1/" not in name and "/seed2/" not in name, name
-    assert build_bundle(out=bundle.with_name("again.zip"), config=config).read_bytes() == bundle.read_bytes()
+        assert "/fixtures/" not in name and "/tests/" not in name and "__pycache__" not in name, name
+        assert not re.search(r"/reference/seed\d+/", name) or f"/reference/{own_seed}/" in name, name
+        assert not any(name.startswith(f"autograder/assignments/{other}/") for other in others), name
+    assert build_bundle(out=bundle.with_name("again.zip"), assignment=assignment,
+                        config=config).read_bytes() == bundle.read_bytes()
 
 
 def test_setup_installs_the_environment_and_data(source):
@@ -114,11 +129,11 @@ def test_setup_installs_the_environment_and_data(source):
     assert re.search(r"^make\b.*\binstall data\b", script.read_text(), flags=re.M)
 
 
-def test_the_reference_uploaded_in_a_folder_scores_12(source, config, tmp_path):
+def test_the_reference_uploaded_in_a_folder_scores_12(source, assignment, tmp_path):
     root = tmp_path / "autograder"
     upload = root / "submission"
     (upload / "__MACOSX").mkdir(parents=True)
-    reference, _ = build_examples(out_dir=tmp_path / "examples", config=config)
+    reference, _ = build_examples(out_dir=tmp_path / "examples", assignment=assignment)
     shutil.copytree(reference, upload / "my homework")
     results = run_autograder(source, root)
     assert results["score"] == 12 and results["extra_data"]["max_score"] == 12
@@ -139,13 +154,13 @@ def test_a_submission_without_notebook_gets_0_and_is_told_why(source, tmp_path):
     assert all("no notebook found" in t["output"] for t in results["tests"])
 
 
-def test_a_grader_failure_still_writes_results(tmp_path, monkeypatch, config):
+def test_a_grader_failure_still_writes_results(tmp_path, monkeypatch, config, assignment):
     def broken(**_):
         raise OSError("No space left on device")
 
-    monkeypatch.setattr("autograder.grade.grade_submissions", broken)
+    monkeypatch.setattr("autograder.engine.grade.grade_submissions", broken)
     (tmp_path / "submission").mkdir()
-    run(root=tmp_path, config=config)
+    run(root=tmp_path, assignment=assignment, config=config)
     results = json.loads((tmp_path / "results" / "results.json").read_text())
     jsonschema.validate(results, RESULTS_SCHEMA)
     assert results["score"] == 0 and "OSError: No space left on device" in results["output"]
@@ -163,14 +178,18 @@ def test_the_notebook_is_found_in_nested_uploads(tmp_path):
     assert submission_folder(tmp_path) == tmp_path
 
 
-def test_delayed_checks_are_real_checks(config):
-    checks = "".join(p.read_text() for p in (config.root / "autograder" / "checks").glob("test_*.py"))
-    for name in config.delayed_checks:
-        assert f"def {name}(" in checks, f"config.delayed_checks names {name}, which is no check"
+@pytest.mark.parametrize("assignment_id", assignment_ids())
+def test_delayed_checks_are_real_checks(assignment_id):
+    assignment = load(assignment_id)
+    checks = "".join(p.read_text() for p in assignment.checks_dir.glob("test_*.py"))
+    for name in assignment.settings.delayed_checks:
+        assert f"def {name}(" in checks, f"{assignment_id}'s delayed_checks names {name}, which is no check"
 
 
-def test_a_wrong_visibility_is_refused(config):
-    result = GradeResult("alice", [CheckResult(config.delayed_checks[0], "LeNet-5: same outputs", "lenet", 1.0, 1.0, "")])
+def test_a_wrong_visibility_is_refused(config, assignment):
+    result = GradeResult("alice", [CheckResult(assignment.settings.delayed_checks[0], "same outputs", "lenet", 1.0,
+                                               1.0, "")])
     with pytest.raises(ValueError, match="delayed_visibility is 'later'; set it to one of visible, hidden"):
-        results_json(result, config=replace(config, delayed_visibility="later"))
-    assert results_json(result, config=replace(config, delayed_visibility="visible"))["tests"][0]["visibility"] == "visible"
+        results_json(result, config=replace(config, delayed_visibility="later"), assignment=assignment)
+    assert results_json(result, config=replace(config, delayed_visibility="visible"),
+                        assignment=assignment)["tests"][0]["visibility"] == "visible"

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.config import Config
+from autograder.engine.config import Config
 
-sys.path.insert(0, str(Config().root / "autograder" / "grade"))
+sys.path.insert(0, str(Config().root / "autograder" / "engine" / "grade"))
 import encodings.idna  # noqa: E402, F401 (the socket call needs it; as nobody, this interpreter's files are unreadable)
 
 import jail  # noqa: E402 (runs beside the runner, imported the same way)
@@ -53,7 +53,7 @@ def confined(config, *, as_user: int | None = None) -> dict:
             except OSError:
                 big_file = False
             seen = {"applied": applied, "uid": os.getuid(), "network": network, "big_file": big_file,
-                    "repository": os.path.exists(str(config.root / "autograder" / "checks")),
+                    "repository": os.path.exists(str(config.assignments_dir)),
                     "mnist": os.path.isdir(str(config.data_root / "MNIST" / "raw")),
                     "weights": open("w.pth", "rb").read() == b"w" * 100,
                     "memory": resource.getrlimit(resource.RLIMIT_AS)[0]}

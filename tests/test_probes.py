@@ -4,7 +4,7 @@ import pytest
 import torch
 import torch.nn as nn
 
-from autograder.grade.probes import describe_error, describe_module, reference_weights, run_with_weights
+from autograder.engine.grade.probing import describe_error, describe_module, reference_weights, run_with_weights
 
 
 class Attributes(nn.Module):

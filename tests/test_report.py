@@ -3,9 +3,9 @@
 import csv
 import json
 
-from autograder.grade import GradeResult
-from autograder.grade.report import write_reports, write_summary
-from autograder.grade.run_checks import CheckResult
+from autograder.engine.grade import GradeResult
+from autograder.engine.grade.report import write_reports, write_summary
+from autograder.engine.grade.run_checks import CheckResult
 
 CHECKS = [
     CheckResult("test_a", "transform: resized", "transform", 0.5, 0.5, ""),
@@ -14,8 +14,9 @@ CHECKS = [
 ]
 
 
-def test_results_json_follows_gradescopes_schema(config, tmp_path):
-    write_reports(GradeResult("alice", CHECKS, ["graded hw2 (1).ipynb"]), tmp_path / "alice", config=config)
+def test_results_json_follows_gradescopes_schema(config, assignment, tmp_path):
+    write_reports(GradeResult("alice", CHECKS, ["graded hw2 (1).ipynb"]), tmp_path / "alice", config=config,
+                  assignment=assignment)
     results = json.loads((tmp_path / "alice" / "results.json").read_text())
     assert results["score"] == 0.5 and results["max_score"] == 2.0
     for test in results["tests"]:
@@ -27,8 +28,9 @@ def test_results_json_follows_gradescopes_schema(config, tmp_path):
     assert "3 more points for the written answers" in results["output"]
 
 
-def test_feedback_explains_every_lost_point(config, tmp_path):
-    write_reports(GradeResult("alice", CHECKS, ["graded hw2 (1).ipynb"]), tmp_path / "alice", config=config)
+def test_feedback_explains_every_lost_point(config, assignment, tmp_path):
+    write_reports(GradeResult("alice", CHECKS, ["graded hw2 (1).ipynb"]), tmp_path / "alice", config=config,
+                  assignment=assignment)
     page = (tmp_path / "alice" / "feedback.md").read_text()
     assert "**Autograded score: 0.5 / 2**" in page
     assert "found Conv2d(1, 6, kernel_size=3, stride=1)" in page and "(cell `lenet`, 1.5 pt)" in page

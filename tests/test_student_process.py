@@ -5,7 +5,7 @@ from pathlib import Path
 
 import torch
 
-RUNNER = Path(__file__).parents[1] / "autograder" / "grade" / "student_process.py"
+RUNNER = Path(__file__).parents[1] / "autograder" / "engine" / "grade" / "student_process.py"
 spec = importlib.util.spec_from_file_location("student_process", RUNNER)
 student_process = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(student_process)

@@ -10,18 +10,18 @@ import subprocess
 import pytest
 import yaml
 
-from autograder.examples import build_examples
-from autograder.grade import GradeResult
-from autograder.grade.run_checks import CheckResult
-from autograder.platforms.github_classroom.report import classroom_result
-from autograder.platforms.github_classroom.student_repo import write_student_repo
+from autograder.engine.examples import build_examples
+from autograder.engine.grade import GradeResult
+from autograder.engine.grade.run_checks import CheckResult
+from autograder.engine.platforms.github_classroom.report import classroom_result
+from autograder.engine.platforms.github_classroom.student_repo import write_student_repo
 
 WORKFLOW = ".github/workflows/classroom.yml"
 
 
 @pytest.fixture(scope="module")
-def student_repo(tmp_path_factory, config):
-    return write_student_repo(out=tmp_path_factory.mktemp("student") / "repo", config=config)
+def student_repo(tmp_path_factory, config, assignment):
+    return write_student_repo(out=tmp_path_factory.mktemp("student") / "repo", assignment=assignment, config=config)
 
 
 @pytest.fixture(scope="module")
@@ -33,22 +33,25 @@ def steps(student_repo) -> list[dict]:
     return workflow["jobs"]["run-autograding-tests"]["steps"]
 
 
-def test_it_holds_the_release_and_nothing_hidden(student_repo, config):
+def test_it_holds_the_release_and_nothing_hidden(student_repo, config, assignment):
+    notebook = f"{assignment.id}.ipynb"
     files = sorted(p.relative_to(student_repo).as_posix() for p in student_repo.rglob("*") if p.is_file())
-    assert files == [WORKFLOW, ".gitignore", "README.md", "hw2.ipynb", "requirements.txt"]
-    assert (student_repo / "hw2.ipynb").read_bytes() == config.release_notebook.read_bytes()
+    assert files == sorted([WORKFLOW, ".gitignore", "README.md", notebook, "requirements.txt"])
+    assert (student_repo / notebook).read_bytes() == assignment.release_notebook.read_bytes()
     assert (student_repo / "requirements.txt").read_bytes() == (config.root / "requirements.txt").read_bytes()
-    check_lines = {line.strip() for path in (config.root / "autograder" / "checks").glob("*.py")
+    check_lines = {line.strip() for path in assignment.checks_dir.glob("*.py")
                    for line in path.read_text().splitlines() if len(line.strip()) > 30}
     for name in files:
         text = (student_repo / name).read_text()
         assert "### BEGIN SOLUTION" not in text and "### END SOLUTION" not in text, name
+        assert "@" not in text.replace("@v", "") or name == notebook, f"{name} has a template word left"
         assert not [line for line in check_lines if line in text], f"{name} quotes the hidden checks"
 
 
-def test_the_readme_and_gitignore_keep_the_submission(student_repo, config):
+def test_the_readme_and_gitignore_keep_the_submission(student_repo, assignment):
     readme = (student_repo / "README.md").read_text()
-    assert all(name in readme for name in (f"{config.assignment}.ipynb", *config.weight_files))
+    assert all(name in readme for name in (f"{assignment.id}.ipynb", *assignment.settings.weight_files))
+    assert f"# {assignment.settings.title}" in readme and "12 points" in readme and "other 3" in readme
     ignored = (student_repo / ".gitignore").read_text().splitlines()
     assert "data/" in ignored and not [line for line in ignored if ".pth" in line and not line.startswith("#")]
 
@@ -73,10 +76,10 @@ def test_the_workflow_fetches_the_grader_with_the_secret_and_reports_to_classroo
         assert "secrets." not in json.dumps(step) or step is steps[1], "the token goes to the checkout alone"
 
 
-def test_the_workflow_grades_a_push(student_repo, steps, config, tmp_path):
+def test_the_workflow_grades_a_push(student_repo, steps, config, assignment, tmp_path):
     workspace = tmp_path / "hw2-alice"  # GitHub checks the student repository out into GITHUB_WORKSPACE
     shutil.copytree(student_repo, workspace)
-    reference, _ = build_examples(out_dir=tmp_path / "examples", config=config)
+    reference, _ = build_examples(out_dir=tmp_path / "examples", assignment=assignment)
     for path in reference.iterdir():  # the student's answers: the solution notebook and the reference weights
         shutil.copy(path, workspace)
     (workspace / "grader").symlink_to(config.root)  # what the grader checkout step puts there

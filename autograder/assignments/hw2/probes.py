@@ -1,0 +1,88 @@
+"""Homework 2's questions to a notebook's namespace, answered in the student's process and for the reference.
+
+Copied into the student's runner: imports only torch and the engine's probing tools.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from autograder.engine.grade.probing import batched, class_probe, describe_error, describe_loader, instance_probe, load_weights
+
+
+def _transform(ns, inputs, _):
+    from PIL import Image
+
+    images = [Image.fromarray(array.numpy(), mode="L") for array in inputs["raw_images"]]
+    return {"outputs": [ns["transform"](image) for image in images]}
+
+
+def _loader(loader, ns: dict) -> dict:
+    return {**describe_loader(loader),
+            "uses_transform": "transform" in ns and getattr(loader.dataset, "transform", None) is ns["transform"]}
+
+
+def _dataloaders(ns, inputs, _):
+    return {"training": _loader(ns["training_dataloader"], ns), "validation": _loader(ns["validation_dataloader"], ns)}
+
+
+def _model_weights(ns, inputs, weights_dir):
+    model = load_weights(ns["model"], weights_dir / "lenet5_weights.pth")
+    return {"scores": batched(model, inputs["test"]["images32"])}
+
+
+def _ae_structure(ns, inputs, _):
+    ae = ns["ae_model"].cpu().eval()
+    with torch.no_grad():
+        codes = ae.encoder(inputs["x28"])
+        rebuilt = ae(inputs["x28"])
+    return {"class": type(ae).__name__, "is_instance": isinstance(ae, ns["AutoEncoder"]),
+            "encoder_class": type(ae.encoder).__name__, "decoder_class": type(ae.decoder).__name__,
+            "code_shape": list(codes.shape), "output_shape": list(rebuilt.shape)}
+
+
+def _ae_weights(ns, inputs, weights_dir):
+    ae = load_weights(ns["ae_model"], weights_dir / "mnist_ae_weights.pth")
+    images = inputs["test"]["images28"][: inputs["n_generative"]]
+    return {"reconstructions": batched(ae, images), "codes": batched(ae.encoder, images)}
+
+
+def _vae_structure(ns, inputs, _):
+    vae = ns["vae_model"].cpu().eval()
+    with torch.no_grad():
+        encoded = vae.encoder(inputs["x28"])
+        try:  # a wrong encoder makes forward raise; the encoder's output shape already says why
+            outputs = vae(inputs["x28"])
+            outputs = outputs if isinstance(outputs, tuple) else (outputs,)
+            forward = [list(o.shape) if isinstance(o, torch.Tensor) else None for o in outputs]
+        except Exception as error:
+            forward = describe_error(error)
+    return {"class": type(vae).__name__, "is_instance": isinstance(vae, ns["VariationalAutoEncoder"]),
+            "latent_dimensionality": getattr(vae, "latent_dimensionality", None),
+            "encoder_output_shape": list(encoded.shape), "forward_shapes": forward}
+
+
+def _vae_weights(ns, inputs, weights_dir):
+    vae = load_weights(ns["vae_model"], weights_dir / "mnist_vae_weights.pth")
+    images = inputs["test"]["images28"][: inputs["n_generative"]]
+    rebuilt, mu, log_variance = batched(vae, images)
+    with torch.no_grad():
+        grid = vae.decoder(inputs["ppf_grid"])
+    return {"reconstructions": rebuilt, "mu": mu, "log_variance": log_variance, "ppf_decoded": grid}
+
+
+# (probe name, function, needs the submitted weight files), answered in this order
+PLAN = [
+    ("transform", _transform, False),
+    ("dataloaders", _dataloaders, False),
+    ("lenet", class_probe("LeNet_5", (), "x32", "lenet"), False),
+    ("model", instance_probe("model", "LeNet_5"), False),
+    ("model_weights", _model_weights, True),
+    ("encoder2", class_probe("Encoder", (2,), "x28", "encoder2"), False),
+    ("encoder4", class_probe("Encoder", (4,), "x28", "encoder4"), False),
+    ("decoder2", class_probe("Decoder", (2,), "z2", "decoder2"), False),
+    ("ae_model", _ae_structure, False),
+    ("ae_weights", _ae_weights, True),
+    ("vae_model", _vae_structure, False),
+    ("vae_weights", _vae_weights, True),
+]

@@ -1,0 +1,155 @@
+"""Homework 2 against its fixture library: each submission must get exactly its expected score and messages."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from autograder.engine.assignment import load
+from autograder.engine.config import Config
+from autograder.engine.fixtures import build_submission, expected, fixture_names
+from autograder.engine.grade import GradeResult, Grader
+from autograder.engine.notebook import points
+
+HW2 = load("hw2")
+FIXTURES = HW2.fixtures_dir
+
+
+def build(name: str, dest: Path, config, grader=None) -> Path:
+    return build_submission(FIXTURES / name, dest, config=config, assignment=HW2,
+                            inputs=(lambda: grader.inputs) if grader else None)
+
+@pytest.fixture(scope="session")
+def grader(config, assignment) -> Grader:
+    return Grader(config=config, assignment=assignment)
+
+
+@pytest.fixture(scope="session")
+def built(config, grader, tmp_path_factory) -> dict:
+    """Every fixture submission's folder, built once for the whole session."""
+    root = tmp_path_factory.mktemp("submissions")
+    return {name: build(name, root / name, config, grader) for name in fixture_names(HW2)}
+
+
+@pytest.fixture(scope="session")
+def graded(grader, built) -> dict:
+    """Every fixture submission graded alone, one after another, once for the whole session (a grader fault
+    becomes that submission's ungraded result, as in a batch, and fails its test alone)."""
+    results = {}
+    for name, folder in built.items():
+        try:
+            results[name] = grader.grade(folder)
+        except Exception as error:
+            results[name] = GradeResult(name, [], error=f"grader fault: {type(error).__name__}: {error}", graded=False)
+    return results
+
+
+@pytest.mark.parametrize("name", fixture_names(HW2))
+def test_fixture_gets_its_expected_score(graded, name):
+    expected_result = expected(HW2, name)
+    result = graded[name]
+    assert result.graded, result.error
+    lost = {c.name: c.message for c in result.checks if c.score < c.max_score}
+    if expected_result["lost"] == "all":
+        assert result.score == 0 and all(lost[c.name] for c in result.checks)
+        assert all(expected_result.get("message", "") in message for message in lost.values())
+    else:
+        assert sorted(lost) == sorted(expected_result["lost"]), lost
+        for check, fragment in expected_result["lost"].items():
+            assert fragment in lost[check]
+    assert result.score == pytest.approx(expected_result["score"])
+    assert result.max_score == points(HW2.solution_notebook)[0]
+    if "note" in expected_result:
+        assert any(expected_result["note"] in note for note in result.notes), result.notes
+    for cell, fragment in expected_result.get("cells", {}).items():  # what happened inside a cell that carries no points
+        assert fragment in result.cells.get(cell, ""), result.cells
+
+
+def test_points_add_up_to_the_seeds_autograded_twelve(graded):
+    checks = graded["passes_all"].checks
+    per_cell = {}
+    for check in checks:
+        per_cell[check.cell] = per_cell.get(check.cell, 0) + check.max_score
+    assert per_cell == {"transform": 1, "dataloaders": 1, "lenet": 3, "model": 1, "encoder": 2, "decoder": 2,
+                        "ae_model": 1, "vae_model": 1}
+
+
+def test_grading_is_deterministic(grader, graded, config, tmp_path):
+    again = grader.grade(build("lenet_relu_instead_of_tanh", tmp_path / "again", config, grader))
+    first = graded["lenet_relu_instead_of_tanh"]
+    assert [(c.name, c.score, c.message) for c in again.checks] == [(c.name, c.score, c.message) for c in first.checks]
+
+
+def test_feedback_never_shows_check_source(graded):
+    source = "".join(p.read_text() for p in HW2.checks_dir.glob("*.py"))
+    code_lines = {line.strip() for line in source.splitlines() if len(line.strip()) > 25}
+    for result in graded.values():
+        for check in result.checks:
+            assert not any(line in check.message for line in code_lines), check.message
+
+
+OTHER_SEEDS = sorted(p for p in HW2.reference_dir.glob("seed*") if p != HW2.reference_weights()
+                     and (p / "metrics.json").is_file())
+
+
+@pytest.mark.parametrize("seed_dir", OTHER_SEEDS, ids=lambda p: p.name)
+def test_solution_trained_with_another_seed_gets_full_marks(grader, assignment, tmp_path, seed_dir):
+    """Thresholds leave room for training noise: the same solution trained with another seed passes everything."""
+    shutil.copy(assignment.solution_notebook, tmp_path)
+    for name in assignment.settings.weight_files:  # a LeNet-only seed run keeps the reference's AE and VAE
+        shutil.copy(seed_dir / name if (seed_dir / name).is_file() else assignment.reference_weights() / name, tmp_path)
+    result = grader.grade(tmp_path)
+    assert result.score == 12, [(c.name, c.message) for c in result.checks if c.score < c.max_score]
+
+
+def test_command_line_grades_folders_and_exits_zero(config, tmp_path, graded):
+    from autograder.cli import main
+
+    out = tmp_path / "out"
+    submissions = [tmp_path / "passes_all", tmp_path / "not_a_submission"]
+    build("passes_all", submissions[0], config)
+    submissions[1].mkdir()
+    assert main(["grade", *map(str, submissions), "--out", str(out)]) == 0
+    rows = {row["submission"]: row for row in csv.DictReader(open(out / "grades.csv"))}
+    assert rows["passes_all"]["score"] == "12" and rows["not_a_submission"]["score"] == "0"
+    assert "no notebook found" in rows["not_a_submission"]["error"]
+    results = json.loads((out / "passes_all" / "results.json").read_text())
+    assert results["score"] == 12 and len(results["tests"]) == len(graded["passes_all"].checks)
+
+
+HOSTILE = sorted(p.name for p in FIXTURES.iterdir() if p.name.startswith("hostile_"))
+
+
+def test_the_corpus_of_broken_and_hostile_submissions_has_at_least_30_cases():
+    correct = {p.name for p in FIXTURES.iterdir() if p.name.startswith(("passes_all", "correct_"))}
+    broken = {p.name for p in FIXTURES.iterdir() if p.is_dir()} - correct
+    assert len(broken) >= 30 and len(HOSTILE) >= 15, sorted(broken)
+
+
+def test_hostile_code_leaves_nothing_behind(graded, built):
+    """No process of a student's user id survives its job, and no malicious pickle was ever unpickled."""
+    assert all(result.confinement for name, result in graded.items() if name in HOSTILE and not result.error)
+    if os.geteuid() == 0:  # student processes run as user ids from 100000 on
+        leftovers = subprocess.run(["ps", "-eo", "uid=,args="], capture_output=True, text=True).stdout.splitlines()
+        assert [line for line in leftovers if int(line.split()[0]) >= 100_000 and "student_server" not in line] == []
+    assert not any((folder / "pwned").exists() for folder in built.values())
+
+
+def test_in_a_batch_hostile_submissions_change_no_other_result(config, assignment, built, graded, tmp_path):
+    from autograder.engine.grade import grade_submissions
+
+    chosen = ["passes_all", "hostile_fork_bomb_is_capped", "lenet_wrong_kernel", "hostile_os_exit_in_a_cell",
+              "hostile_touches_memory_page_by_page", "loaders_unshuffled", "hostile_kills_the_server_and_writes_to_its_pipes",
+              "hostile_writes_files_until_the_disk_is_full"]
+    results = grade_submissions(submissions={name: built[name] for name in chosen}, out_dir=tmp_path, config=config,
+                                assignment=assignment, workers=2)
+    for result in results:
+        alone = graded[result.submission]
+        assert [(c.name, c.score, c.message) for c in result.checks] == [(c.name, c.score, c.message) for c in alone.checks]
+        assert json.loads((tmp_path / result.submission / "results.json").read_text())["score"] == alone.score

@@ -1,0 +1,132 @@
+"""Grade submissions: collect, run the student's code in its own process, check its answers, report."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import torch
+
+from autograder.engine.assignment import Assignment
+from autograder.engine.config import Config
+from autograder.engine.grade.checks import Answers
+from autograder.engine.grade.collect import SubmissionError, collect
+from autograder.engine.grade.inputs import probe_inputs_file
+from autograder.engine.grade.probing import answer_all
+from autograder.engine.grade.run_checks import CheckResult, run_checks
+from autograder.engine.grade.sandbox import SandboxError, StudentServer, process_peak_rss_mb
+
+
+@dataclass
+class GradeResult:
+    submission: str
+    checks: list[CheckResult]
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None  # set when nothing of the notebook could be run
+    timings: dict = field(default_factory=dict)  # seconds per stage, for `make bench`
+    graded: bool = True  # false only when the grader itself failed
+    confinement: list[str] = field(default_factory=list)  # how the student's process was isolated and limited
+    cells: dict = field(default_factory=dict)  # each definition cell's outcome in the student's process
+
+    @property
+    def score(self) -> float:
+        return sum(c.score for c in self.checks)
+
+    @property
+    def max_score(self) -> float:
+        return sum(c.max_score for c in self.checks)
+
+
+def measure(answers: dict, *, inputs: dict, assignment: Assignment) -> dict:
+    """The assignment's figures of the weight probes' answers (none when it has no ``measures.py``)."""
+    module = assignment.module("measures")
+    return {} if module is None else module.figures(answers, inputs=inputs, assignment=assignment)
+
+
+def thresholds(assignment: Assignment) -> dict:
+    """The assignment's pass marks for its weight checks (none when it has no ``thresholds.py``)."""
+    module = assignment.module("thresholds")
+    return {} if module is None else module.thresholds(assignment)
+
+
+class Grader:
+    """What every submission of one assignment is graded against, prepared once per process.
+
+    Only what the student's process needs (the probe inputs, cached on disk) is ready before a first
+    submission starts; the rest is prepared while that submission's code runs.
+    """
+
+    def __init__(self, *, assignment: Assignment, config: Config = Config()):
+        torch.set_num_threads(config.threads)
+        self.config, self.assignment, self.settings = config, assignment, assignment.settings
+        self.inputs_file = probe_inputs_file(config=config, assignment=assignment)
+        self.server = StudentServer(inputs_file=self.inputs_file, config=config, assignment=assignment)
+
+    @cached_property
+    def inputs(self) -> dict:
+        return torch.load(self.inputs_file, weights_only=True)
+
+    @cached_property
+    def plan(self) -> list:
+        return self.assignment.module("probes").PLAN
+
+    @cached_property
+    def reference(self) -> Answers:
+        from autograder.engine.reference import solution_namespace
+
+        answers, _ = answer_all(self.plan, solution_namespace(assignment=self.assignment, config=self.config), self.inputs, None,
+                                with_weights=False, seed=self.config.seed)
+        answers["cells"] = {cell: "ok" for cell in self.settings.definition_cells}
+        return Answers(answers, {}, models=self.settings.models)
+
+    @cached_property
+    def thresholds(self) -> dict:
+        return thresholds(self.assignment)
+
+    def prepare(self) -> None:
+        """Everything the checks need; cheap once done, so it runs while each student process works."""
+        for name in ("inputs", "reference", "thresholds"):
+            getattr(self, name)
+        module = self.assignment.module("measures")
+        if module is not None and hasattr(module, "prepare"):  # what its figures load once (a reference model)
+            module.prepare(self.assignment)
+
+    def grade(self, directory: Path, *, name: str | None = None) -> GradeResult:
+        """One submission folder; ``name`` (default: the folder's name) labels its result."""
+        notes, fatal, answers, figures, timings = [], None, {}, {}, {}
+        clock = time.perf_counter()
+        try:
+            submission = collect(directory, config=self.config, assignment=self.assignment)
+            notes += submission.notes
+            notes += [f"{name} is missing from the submission" for name, path in submission.weights.items() if path is None]
+            job = self.server.submit(submission)
+            prepared = time.perf_counter()
+            self.prepare()
+            timings["grader preparation"] = time.perf_counter() - prepared
+            answers = job.answers()
+            timings["student process"] = time.perf_counter() - clock
+            timings["memory MB"] = {"grader": process_peak_rss_mb(), "server": self.server.peak_rss_mb(),
+                                    "student process": job.peak_rss_mb}
+            clock = time.perf_counter()
+            figures = measure(answers, inputs=self.inputs, assignment=self.assignment)
+            timings["figures"] = time.perf_counter() - clock
+        except (SubmissionError, SandboxError) as error:
+            fatal = f"not graded: {error}"
+            self.prepare()
+        student = Answers(answers, figures, fatal, models=self.settings.models)
+        clock = time.perf_counter()
+        checks = run_checks(checks_dir=self.assignment.checks_dir, student=student, reference=self.reference,
+                            thresholds=self.thresholds, settings=self.settings, probe_inputs=self.inputs)
+        timings["checks"] = time.perf_counter() - clock
+        timings["inside student process"] = answers.get("timings", {}) if isinstance(answers.get("timings"), dict) else {}
+        return GradeResult(name or Path(directory).name, checks, notes, fatal, timings,
+                           confinement=answers.get("confinement", []),
+                           cells={str(k): str(v) for k, v in answers.get("cells", {}).items()}
+                           if isinstance(answers.get("cells"), dict) else {})
+
+
+from autograder.engine.grade.batch import grade_submissions  # noqa: E402 (it grades with the classes above)
+
+__all__ = ["CheckResult", "GradeResult", "Grader", "grade_submissions"]

@@ -1,0 +1,168 @@
+"""Grade a class: N submissions at once on this machine or on a Dask cluster, each result stored when known.
+
+Each worker process builds one ``Grader`` (probe inputs, reference answers, thresholds, the student-process
+server) and reuses it for every submission it gets, so that start-up is paid once per worker. Results are
+written by this, the coordinating process, as each one arrives: ``OUT/<name>/result.json`` last, so a run
+killed at any moment leaves every finished submission complete, and a re-run skips them (unless ``force``)
+as long as the submission's files have not changed since.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import asdict
+from functools import cache
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from autograder.engine.assignment import Assignment
+from autograder.engine.config import Config
+from autograder.engine.grade import GradeResult, Grader
+from autograder.engine.grade.run_checks import CheckResult
+
+RESULT_FILE = "result.json"  # written last: its presence means the submission is graded
+
+
+@cache
+def _grader(config: Config, assignment: Assignment) -> Grader:
+    return Grader(config=config, assignment=assignment)
+
+
+def grade_one(name: str, directory: Path, config: Config, assignment: Assignment) -> GradeResult:
+    """Grade one submission with this process's Grader; a grader failure becomes an ungraded result."""
+    try:
+        return _grader(config, assignment).grade(directory, name=name)
+    except Exception as error:  # a grader bug must not cost the rest of the class its grades
+        message = f"internal grader error, not graded ({type(error).__name__}: {error}); please report it"
+        return GradeResult(name, [], error=message, graded=False)
+
+
+def named(submissions: Mapping[str, Path] | Iterable[Path]) -> dict[str, Path]:
+    """Submissions by result name: a mapping is kept as given, folders are named after themselves."""
+    if isinstance(submissions, Mapping):
+        return {str(k): Path(v) for k, v in submissions.items()}
+    result: dict[str, Path] = {}
+    for directory in map(Path, submissions):
+        if directory.name in result:
+            raise ValueError(f"two submissions are named {directory.name!r} ({result[directory.name]} and {directory}); "
+                             "give each folder its own name")
+        result[directory.name] = directory
+    return result
+
+
+def fingerprint(directory: Path) -> str:
+    """sha256 of the folder's file names and contents (first level: the notebook and weight files)."""
+    digest = hashlib.sha256()
+    if directory.is_dir():
+        for path in sorted(p for p in directory.iterdir() if p.is_file() and not p.is_symlink()):
+            digest.update(path.name.encode("utf-8", "surrogateescape") + b"\0")
+            with open(path, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+    return digest.hexdigest()
+
+
+def stored_result(folder: Path, expected_fingerprint: str) -> GradeResult | None:
+    """The result graded earlier from the same files, if there is one."""
+    try:
+        data = json.loads((folder / RESULT_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    if data.get("fingerprint") != expected_fingerprint or not data.get("graded"):
+        return None
+    data.pop("fingerprint")
+    data["checks"] = [CheckResult(**check) for check in data["checks"]]
+    return GradeResult(**data)
+
+
+def store_result(result: GradeResult, folder: Path, submission_fingerprint: str, *, config: Config,
+                 assignment: Assignment) -> None:
+    from autograder.engine.grade.report import write_reports
+
+    write_reports(result, folder, config=config, assignment=assignment)
+    partial = folder / (RESULT_FILE + ".partial")
+    partial.write_text(json.dumps({**asdict(result), "fingerprint": submission_fingerprint}, indent=1) + "\n")
+    partial.replace(folder / RESULT_FILE)
+
+
+def _executor(workers: int, scheduler: str | None):
+    if scheduler:
+        from distributed import Client
+
+        return Client(scheduler)
+    # spawn: workers start clean, whatever this process has imported (torch and fork do not mix)
+    import multiprocessing
+
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def grade_submissions(*, submissions: Mapping[str, Path] | Iterable[Path], out_dir: Path, assignment: Assignment,
+                      config: Config = Config(), workers: int = 1, scheduler: str | None = None, force: bool = False,
+                      progress: bool = False) -> list[GradeResult]:
+    """Grade every submission of ``assignment``, ``workers`` at a time (or on the Dask scheduler at ``scheduler``).
+
+    Returns the results in the order given, earlier ones included; ``OUT/grades.csv`` is rewritten after
+    each submission. A failure of the grader itself leaves that submission ungraded (``graded`` false).
+    """
+    from tqdm import tqdm
+
+    from autograder.engine.grade.class_report import write_class_report
+    from autograder.engine.grade.report import write_summary
+
+    out_dir = Path(out_dir)
+    todo = named(submissions)
+    prints = {name: fingerprint(directory) for name, directory in todo.items()}
+    results: dict[str, GradeResult] = {}
+    if not force:
+        for name in todo:
+            if (earlier := stored_result(out_dir / name, prints[name])) is not None:
+                results[name] = earlier
+    pending = [name for name in todo if name not in results]
+    bar = tqdm(total=len(todo), initial=len(results), unit="submission", disable=not progress, file=sys.stderr,
+               desc="grading", dynamic_ncols=True)
+    failed = 0
+
+    def finish(result: GradeResult) -> None:
+        nonlocal failed
+        store_result(result, out_dir / result.submission, prints[result.submission], config=config,
+                     assignment=assignment)
+        results[result.submission] = result
+        failed += not result.graded
+        write_summary([results[n] for n in todo if n in results], out_dir / "grades.csv")
+        bar.set_postfix(not_graded=failed, refresh=False)
+        bar.update()
+
+    if workers <= 1 and not scheduler:  # in this process: no start-up to pay, and simplest to debug
+        for name in pending:
+            finish(grade_one(name, todo[name], config, assignment))
+    elif pending:
+        if not scheduler:  # the file every worker reads, built once here rather than raced for by the workers
+            from autograder.engine.grade.inputs import probe_inputs_file
+
+            probe_inputs_file(config=config, assignment=assignment)
+        executor = _executor(workers, scheduler)
+        try:
+            futures: dict[Future, str] = {executor.submit(grade_one, name, todo[name], config, assignment): name for name in pending}
+            completed = as_completed(futures)
+            if scheduler:
+                from distributed import as_completed as completed_on_cluster
+
+                completed = completed_on_cluster(list(futures))
+            for future in completed:
+                try:
+                    result = future.result()
+                except Exception as error:  # the worker itself died (killed, out of memory)
+                    result = GradeResult(futures[future], [], error=f"the grading worker failed ({type(error).__name__}: "
+                                         f"{error}); not graded, run again to retry", graded=False)
+                finish(result)
+        finally:
+            executor.close() if scheduler else executor.shutdown(cancel_futures=True)
+    bar.close()
+    ordered = [results[name] for name in todo]
+    write_summary(ordered, out_dir / "grades.csv")
+    if len(ordered) > 1:  # a class: one submission (Gradescope, a push) needs no histogram
+        write_class_report(ordered, out_dir)
+    return ordered

@@ -1,0 +1,34 @@
+"""The fixed inputs an assignment's submissions are probed with, built from a fixed seed, cached on disk."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import torch
+
+from autograder.engine.assignment import Assignment
+from autograder.engine.config import Config
+
+
+def probe_inputs_file(*, config: Config, assignment: Assignment) -> Path:
+    """The assignment's ``build_inputs`` saved under ``config.cache_dir``, named by everything they depend on
+    (an assignment without ``inputs.py`` gets an empty dict); built when absent."""
+    builder = assignment.folder / "inputs.py"
+    key = hashlib.sha256(assignment.solution_notebook.read_bytes()
+                         + (builder.read_bytes() if builder.is_file() else b"")
+                         + repr((config.seed, assignment.settings)).encode()).hexdigest()[:16]
+    path = Path(config.cache_dir) / f"probe_inputs-{assignment.id}-{key}.pt"
+    if not path.is_file():
+        from autograder.engine.reference import solution_namespace
+
+        module = assignment.module("inputs")
+        inputs = {} if module is None else module.build_inputs(
+            solution_namespace(assignment=assignment, config=config), settings=assignment.settings, data_root=config.data_root,
+            seed=config.seed)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")  # workers may build it at the same time
+        torch.save(inputs, partial)
+        partial.replace(path)
+    return path

@@ -1,0 +1,209 @@
+"""The grader's side of running student code: one server process per grader, one confined process per submission.
+
+``StudentServer`` starts ``student_server.py`` from a copy of the runner files (so the repository is not
+on its path) and hands it one job per submission. What comes back (an answers file, the student's output,
+the steps it reached) is size-checked and validated here before anything uses it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+from autograder.engine.assignment import Assignment
+from autograder.engine.config import Config
+from autograder.engine.grade.collect import Submission
+
+HERE = Path(__file__).resolve().parent
+RUNNER_FILES = [HERE / name for name in ("student_server.py", "student_process.py", "jail.py")]
+# The engine's probing tools, at the import path an assignment's probes.py uses, in an otherwise empty package.
+PACKAGE_FILES = {"autograder/__init__.py": None, "autograder/engine/__init__.py": None,
+                 "autograder/engine/grade/__init__.py": None, "autograder/engine/grade/probing.py": HERE / "probing.py"}
+
+
+def write_runner(runner: Path, assignment: Assignment) -> None:
+    """The files the student-code server runs from: nothing of the repository but the runtime and the probes."""
+    for runner_file in RUNNER_FILES:
+        shutil.copyfile(runner_file, runner / runner_file.name)
+    for place, source in PACKAGE_FILES.items():
+        (runner / place).parent.mkdir(parents=True, exist_ok=True)
+        (runner / place).write_bytes(source.read_bytes() if source else b"")
+    shutil.copyfile(assignment.probes_file, runner / "assignment_probes.py")
+
+
+class SandboxError(RuntimeError):
+    """The student's process gave no usable answers; the message says what happened."""
+
+
+def validate(value, *, budget: list[int], depth: int = 0) -> None:
+    """Answers hold only tensors, numbers, strings, lists and dicts, nested a little, of bounded total size."""
+    if depth > 8:
+        raise SandboxError("the answers of the process running your code are nested too deeply")
+    if isinstance(value, torch.Tensor):
+        budget[0] -= value.numel()
+    elif isinstance(value, str):
+        budget[0] -= len(value)
+    elif isinstance(value, dict):
+        budget[0] -= len(value)
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise SandboxError("the answers of the process running your code have a key that is not a string")
+            validate(item, budget=budget, depth=depth + 1)
+    elif isinstance(value, list):
+        budget[0] -= len(value)
+        for item in value:
+            validate(item, budget=budget, depth=depth + 1)
+    elif not (isinstance(value, (bool, int, float)) or value is None):
+        raise SandboxError(f"the answers of the process running your code hold a {type(value).__name__}")
+    if budget[0] < 0:
+        raise SandboxError("the answers of the process running your code are larger than any real answer")
+
+
+class Job:
+    """One submission's run; ``answers()`` waits for it and returns the validated answers."""
+
+    def __init__(self, server: StudentServer, job_dir: tempfile.TemporaryDirectory, timeout: float):
+        self.server, self._tmp, self.dir, self.timeout = server, job_dir, Path(job_dir.name), timeout
+        self.peak_rss_mb = 0.0
+
+    def _steps(self) -> tuple[list[str], list]:
+        confinement, steps = [], []
+        for line in (self.dir / "progress.log").read_bytes()[-100_000:].decode("utf-8", "replace").splitlines():
+            try:
+                item = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(item, dict) and not confinement:
+                confinement = [str(x) for x in item.get("confinement", [])]
+            elif isinstance(item, str):
+                steps.append(item)
+        return confinement, steps
+
+    def _output_tail(self) -> str:
+        with open(self.dir / "output.log", "rb") as output:
+            output.seek(max(0, output.seek(0, os.SEEK_END) - self.server.config.output_kept_bytes))
+            lines = output.read().decode("utf-8", "replace").strip().splitlines()[-3:]
+        return " | ".join(line[:300] for line in lines)
+
+    def answers(self) -> dict:
+        try:
+            reply = self.server.reply(self.timeout + 60)
+            self.peak_rss_mb = reply.get("peak_rss_mb", 0.0)
+            confinement, steps = self._steps()
+            where = f" while running {_step_name(steps[-1])}" if steps else ""
+            if reply["timed_out"]:
+                raise SandboxError(f"your code did not finish within {self.server.config.submission_timeout} s{where} "
+                                   "and was stopped; look for a loop that never ends or training outside the training cells")
+            answers_file = self.dir / "answers.pt"
+            size = answers_file.stat().st_size
+            if reply["exit"] != 0 or size == 0:
+                how = (f"killed by signal {-reply['exit']}" if reply["exit"] < 0 else f"exit status {reply['exit']}")
+                tail = self._output_tail()
+                raise SandboxError(f"the process running your code ended early{where} ({how}; sys.exit, os._exit, "
+                                   f"a crash or a limit)" + (f": {tail}" if tail else ""))
+            if size > self.server.config.answers_max_mb << 20:
+                raise SandboxError(f"the answers of the process running your code are {size >> 20} MB; real ones are "
+                                   f"under {self.server.config.answers_max_mb} MB")
+            try:
+                answers = torch.load(answers_file, map_location="cpu", weights_only=True)
+            except Exception as error:
+                raise SandboxError(f"the answers of the process running your code could not be read ({error})") from None
+            if not isinstance(answers, dict):
+                raise SandboxError("the answers of the process running your code are not a dictionary")
+            validate(answers, budget=[self.server.config.answers_max_mb << 18])  # float32 elements
+            answers["confinement"] = confinement
+            return answers
+        finally:
+            self._tmp.cleanup()
+
+
+def process_peak_rss_mb(pid: int | str = "self") -> float:
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmHWM"))
+
+
+def _step_name(step: str) -> str:
+    return {"probes": "the grader's probes of your classes", "answers": "the saving of its answers"}.get(
+        step, f"the cell `{step}`")
+
+
+class StudentServer:
+    """The long-lived process that forks each submission's confined process (see ``student_server.py``)."""
+
+    def __init__(self, *, inputs_file: Path, config: Config, assignment: Assignment):
+        self.config, self.inputs_file, self.assignment = config, inputs_file, assignment
+        self.process: subprocess.Popen | None = None
+        self.startup = 0.0
+
+    def _start(self) -> None:
+        self._runner = tempfile.TemporaryDirectory(prefix=f"{self.assignment.id}-runner-")
+        runner = Path(self._runner.name)
+        write_runner(runner, self.assignment)
+        env = {"PATH": os.environ.get("PATH", ""), "MPLBACKEND": "Agg", "CUDA_VISIBLE_DEVICES": "",
+               "OMP_NUM_THREADS": str(self.config.threads), "HOME": str(runner)}
+        self._log = open(runner / "server.log", "wb")
+        started = time.perf_counter()
+        self.process = subprocess.Popen([sys.executable, "-I", str(runner / "student_server.py")], cwd=runner, env=env,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log)
+        settings = {"threads": self.config.threads, "inputs": str(self.inputs_file)}
+        self._send(settings)
+        self.reply(300)
+        self.startup = time.perf_counter() - started
+
+    def _send(self, message: dict) -> None:
+        self.process.stdin.write((json.dumps(message) + "\n").encode())
+        self.process.stdin.flush()
+
+    def reply(self, timeout: float) -> dict:
+        """The server's next line; a server that died or hung is an internal error, and is restarted next time."""
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        line = self.process.stdout.readline() if ready else b""
+        if not line:
+            log = Path(self._log.name).read_bytes()[-1000:].decode("utf-8", "replace").strip()
+            self.close()
+            raise RuntimeError(f"the student-code server stopped answering; its log ends: {log}")
+        return json.loads(line)
+
+    def submit(self, submission: Submission) -> Job:
+        """Start running ``submission``; returns at once, so the grader can prepare while it runs."""
+        if self.process is None or self.process.poll() is not None:
+            self._start()
+        job_dir = tempfile.TemporaryDirectory(prefix=f"{self.assignment.id}-job-")
+        config, cells = self.config, self.assignment.settings.definition_cells
+        self._send({
+            "job_dir": job_dir.name,
+            "sources": {k: v for k, v in submission.sources.items() if k in cells},
+            "cells": list(cells),
+            "weights": {name: os.path.abspath(path) for name, path in submission.weights.items() if path is not None},
+            "data_root": str(config.data_root),
+            "seed": config.seed,
+            "cell_timeout": config.cell_timeout,
+            "cells_timeout": config.cells_timeout,
+            "probe_timeout": config.probe_timeout,
+            "timeout": config.submission_timeout,
+            "limits": {"memory_mb": config.memory_mb, "processes": config.max_processes, "file_mb": config.file_mb,
+                       "scratch_mb": config.scratch_mb, "cpu_seconds": config.submission_timeout + 30},
+        })
+        return Job(self, job_dir, config.submission_timeout)
+
+    def peak_rss_mb(self) -> float:
+        """The server's peak resident memory (its preloaded torch and test set, shared with each fork)."""
+        if self.process is None:
+            return 0.0
+        return process_peak_rss_mb(self.process.pid)
+
+    def close(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+            self._runner.cleanup()

@@ -1,0 +1,134 @@
+"""The server that runs students' code: started once per grading worker, it forks one process per submission.
+
+Torch, the notebook's usual imports, the assignment's probes and their inputs are loaded once here, so each submission's process
+starts in milliseconds, yet every submission still gets a fresh process of its own, confined by
+``jail.confine`` before its first line runs. The server holds nothing secret: it is started with
+``python -I`` from a copy of the runner files, never imports the repository, and sees only the probe
+inputs (public test data and random tensors).
+
+Protocol, one JSON object per line: the grader sends the settings, the server answers ``ready``; then
+for each job the grader sends the job and the server answers when that submission's process has ended.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import signal
+import sys
+import time
+import traceback
+from pathlib import Path
+
+PR_SET_CHILD_SUBREAPER = 36
+PRELOAD = ("itertools", "numpy", "torch", "torch.nn", "torch.nn.functional", "torchvision", "torchvision.transforms",
+           "matplotlib.pyplot", "scipy.stats", "torchinfo", "tqdm.auto")  # the imports cell's modules
+
+
+def kill_everything(pid: int, uid: int | None) -> None:
+    """Kill the submission's process group and, when it has a user id of its own, every process of that user."""
+    for _ in range(2):  # a second round for any process that was being forked during the first
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        if uid is not None:  # also reaches processes that left the group (setsid): kill(-1) from that uid
+            killer = os.fork()
+            if killer == 0:
+                try:
+                    os.setresuid(uid, uid, uid)
+                    os.kill(-1, signal.SIGKILL)
+                finally:
+                    os._exit(0)
+            os.waitpid(killer, 0)
+        time.sleep(0.01)
+        try:  # as subreaper, orphans of the submission come back to this process: collect them
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        except ChildProcessError:
+            pass
+
+
+def serve(job: dict, inputs: dict, settings: dict) -> dict:
+    """Fork the submission's process, wait for it (at most ``job["timeout"]`` s), and report how it ended."""
+    from jail import SCRATCH, confine
+    from student_process import run_job
+
+    job_dir = job["job_dir"]
+    opened = [os.open(os.path.join(job_dir, name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+              for name in ("answers.pt", "progress.log", "output.log")]
+    jail = os.path.join(job_dir, "jail")
+    os.mkdir(jail, 0o755)
+    uid = settings["uid"] if os.geteuid() == 0 else None
+    sys.stdout.flush()
+    sys.stderr.flush()
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:  # the submission's process
+        try:
+            for target, fd in zip((3, 4), opened[:2]):
+                os.dup2(fd, target)
+            os.dup2(opened[2], 1)
+            os.dup2(opened[2], 2)
+            os.closerange(5, 1 << 16)  # above all, the grader's protocol pipes
+            os.environ.update(HOME=SCRATCH, TMPDIR="/tmp", MPLCONFIGDIR="/tmp")
+            applied = confine(jail=Path(jail), data_root=job["data_root"], weights=job["weights"],
+                              uid=uid if uid is not None else os.getuid(), limits=job["limits"])
+            os.write(4, (json.dumps({"confinement": applied}) + "\n").encode())
+            run_job(job, inputs, 3, 4)
+            os._exit(0)
+        except BaseException:
+            traceback.print_exc()
+            os._exit(70)
+    for fd in opened:
+        os.close(fd)
+    timed_out = False
+    while True:
+        done, status, usage = os.wait4(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() - started > job["timeout"]:
+            timed_out = True
+            os.kill(pid, signal.SIGKILL)
+            _, status, usage = os.wait4(pid, 0)
+            break
+        time.sleep(0.02)
+    kill_everything(pid, uid)
+    return {"exit": os.waitstatus_to_exitcode(status), "timed_out": timed_out,
+            "seconds": time.monotonic() - started, "peak_rss_mb": usage.ru_maxrss / 1024}
+
+
+def main() -> None:
+    # The protocol gets private descriptors; 0 and 1 become /dev/null and the log, so nothing printed by
+    # a library (or inherited by a child) can write into the grader's pipe.
+    protocol_in, protocol_out = os.fdopen(os.dup(0), "r"), os.fdopen(os.dup(1), "w")
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 0)
+    os.dup2(2, 1)
+    ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: gone when its grader is gone
+    started = time.monotonic()
+    settings = json.loads(protocol_in.readline())
+    settings["uid"] = 100_000 + os.getpid()  # unique among running servers, so limits and kills are per server
+    for module in PRELOAD:
+        __import__(module)
+    import torch
+
+    torch.set_num_threads(settings["threads"])
+    # One small forward pass: torch reads /proc/cpuinfo to pick its kernels, and the jail has no /proc.
+    torch.nn.functional.conv2d(torch.zeros(1, 1, 8, 8), torch.zeros(1, 1, 3, 3)).sum().item()
+    import assignment_probes  # noqa: F401 (loaded once here, not in every fork)
+
+    inputs = torch.load(settings["inputs"], weights_only=True)
+    protocol_out.write(json.dumps({"ready": time.monotonic() - started}) + "\n")
+    protocol_out.flush()
+    for line in protocol_in:
+        reply = serve(json.loads(line), inputs, settings)
+        protocol_out.write(json.dumps(reply) + "\n")
+        protocol_out.flush()
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    main()

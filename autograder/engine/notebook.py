@@ -1,0 +1,68 @@
+"""Read a notebook's cells by nbgrader grade_id, and run selected ones (trusted notebooks only)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+class NotebookError(ValueError):
+    """The notebook cannot be read as an assignment notebook; the message says why."""
+
+
+def read_cells(path: Path) -> list[dict]:
+    """Every cell as {cell_type, source, nbgrader}, read defensively from the notebook's JSON.
+
+    Plain JSON rather than nbformat: a submission is untrusted and checked field by field here, and
+    nbformat's import and schema validation would add over a second to every grading run.
+    """
+    try:
+        cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
+        if not isinstance(cells, list):
+            raise TypeError("cells is not a list")
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+        raise NotebookError(f"{Path(path).name} is not a readable notebook ({type(error).__name__}: "
+                            f"{str(error)[:200]})") from None
+    read = []
+    for cell in cells:
+        if not isinstance(cell, dict):
+            continue
+        source = cell.get("source", "")
+        source = "".join(s for s in source if isinstance(s, str)) if isinstance(source, list) else source
+        metadata = cell.get("metadata")
+        nbgrader = metadata.get("nbgrader") if isinstance(metadata, dict) else None
+        read.append({"cell_type": cell.get("cell_type"), "source": source if isinstance(source, str) else "",
+                     "nbgrader": nbgrader if isinstance(nbgrader, dict) else {}})
+    return read
+
+
+def graded_code_cells(path: Path) -> list[tuple[str, str]]:
+    """(grade_id, source) of every code cell that carries an nbgrader grade_id, in notebook order."""
+    return [(cell["nbgrader"]["grade_id"], cell["source"]) for cell in read_cells(path)
+            if cell["cell_type"] == "code" and isinstance(cell["nbgrader"].get("grade_id"), str)]
+
+
+def points(path: Path) -> tuple[float, float]:
+    """The notebook's nbgrader points: (autograded code cells, manually graded markdown cells)."""
+    graded = [c for c in read_cells(path) if c["nbgrader"].get("grade")]
+    total = lambda kind: sum(float(c["nbgrader"].get("points", 0)) for c in graded if c["cell_type"] == kind)  # noqa: E731
+    return total("code"), total("markdown")
+
+
+def cells_by_grade_id(path: Path) -> dict[str, str]:
+    """Source of every code cell that carries an nbgrader grade_id, keyed by that id (the last of duplicates)."""
+    return dict(graded_code_cells(path))
+
+
+def run_trusted_cells(path: Path, grade_ids: tuple[str, ...], overrides: dict) -> dict:
+    """Execute the listed cells of a *trusted* notebook in a fresh namespace; ``overrides`` follow the parameters cell.
+
+    Only for the solution notebook: student notebooks are run in a separate process by the grader.
+    """
+    sources = cells_by_grade_id(path)
+    namespace: dict = {"__name__": "__notebook__"}
+    for grade_id in grade_ids:
+        exec(compile(sources[grade_id], f"<{path.name}:{grade_id}>", "exec"), namespace)
+        if grade_id == "parameters":
+            namespace.update(overrides)
+    return namespace

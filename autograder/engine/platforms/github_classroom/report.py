@@ -1,0 +1,57 @@
+"""What the student repository's workflow does after installing the grader: grade the repository, put the feedback
+page in the job's summary, and hand GitHub Classroom's reporter (classroom-resources/autograding-grading-reporter)
+the result it reads from the step output ``result``."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+from autograder.engine.assignment import Assignment
+from autograder.engine.config import Config
+
+
+def classroom_result(result) -> dict:
+    """A grading result in the runners' format, which the reporter decodes: it adds the tests' scores up for
+    Classroom, and fails the job when ``status`` is fail or error."""
+    return {
+        "version": 1,
+        "status": "error" if not result.graded else "pass" if result.score == result.max_score else "fail",
+        "max_score": result.max_score,
+        **({"message": result.error} if result.error else {}),
+        "tests": [
+            {
+                "name": check.title,
+                "status": "pass" if check.score == check.max_score else "fail",
+                "score": check.score,
+                "message": check.message,
+                "line_no": 0,  # the reporter prints "- line N" after a name unless N is 0; checks have no line to show
+                "test_code": "",  # the reporter prints any test code, and the checks' code is not for students
+                "duration": check.seconds,
+            }
+            for check in result.checks
+        ],
+    }
+
+
+def github_report(*, submission: Path, out: Path, assignment: Assignment, config: Config = Config(),
+                  github_output: Path | None = None, step_summary: Path | None = None) -> str:
+    """Grade the student repository at ``submission`` (reports under ``out``); append the feedback page to
+    ``step_summary`` and ``result=<base64 JSON>`` to ``github_output``. Returns the feedback page."""
+    from autograder.engine.grade import grade_submissions
+    from autograder.engine.grade.report import feedback_markdown
+
+    submission = Path(submission).resolve()
+    # force: grade the files as they are now, never from a report an earlier run left in ``out``
+    [result] = grade_submissions(submissions={submission.name: submission}, out_dir=out, assignment=assignment,
+                                 config=config, force=True)
+    feedback = feedback_markdown(result, assignment=assignment)
+    if step_summary:
+        with open(step_summary, "a") as handle:
+            handle.write(feedback)
+    if github_output:
+        encoded = base64.b64encode(json.dumps(classroom_result(result)).encode()).decode("ascii")
+        with open(github_output, "a") as handle:
+            handle.write(f"result={encoded}\n")
+    return feedback

@@ -1,0 +1,77 @@
+"""Reference runs: execute an assignment's solution notebook in full, then measure the weights it saves."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import torch
+
+from autograder.engine.assignment import Assignment
+from autograder.engine.config import Config
+from autograder.engine.grade.inputs import probe_inputs_file
+from autograder.engine.grade.probing import answer_all
+from autograder.engine.notebook import run_trusted_cells
+
+
+def train_reference(*, assignment: Assignment, config: Config = Config(), seed: int = 0, **parameters) -> Path:
+    """Run the solution notebook with ``seed`` (and any notebook ``parameters``) in the seed's reference folder."""
+    import papermill
+
+    out_dir = assignment.reference_weights(seed)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    executed = out_dir / f"{assignment.id}_executed.ipynb"
+    papermill.execute_notebook(
+        str(assignment.solution_notebook), str(executed),
+        parameters={"data_root": str(config.data_root), "seed": seed, **parameters},
+        cwd=str(out_dir), kernel_name="python3", progress_bar=False, log_output=True,
+    )
+    write_training_log(executed, out_dir / "training_log.txt")
+    return out_dir
+
+
+def write_training_log(executed: Path, log: Path) -> None:
+    """The epoch lines the training cells (grade_ids ending in ``_train``) printed, kept beside the weights
+    (the executed notebook is not committed)."""
+    import nbformat
+
+    lines = []
+    for cell in nbformat.read(executed, as_version=4).cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        if grade_id.endswith("_train"):
+            text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stdout")
+            lines += [f"[{grade_id}]", *(line for line in text.splitlines() if line.startswith("epoch")), ""]
+    log.write_text("\n".join(lines))
+
+
+def solution_namespace(*, assignment: Assignment, config: Config = Config()) -> dict:
+    """The solution notebook's definition cells, executed once per process (trusted code)."""
+    return _solution_namespace(assignment, config)
+
+
+@cache
+def _solution_namespace(assignment: Assignment, config: Config) -> dict:
+    torch.set_num_threads(config.threads)
+    return run_trusted_cells(assignment.solution_notebook, assignment.settings.definition_cells,
+                             {"data_root": str(config.data_root)})
+
+
+def measure(*, assignment: Assignment, weights_dir: Path, config: Config = Config()) -> dict:
+    """Figures of the solution's models with the weights in ``weights_dir``, written to its ``metrics.json``.
+
+    They are measured by the same probes and figures as a submission, so thresholds derived from them
+    compare like with like. A model whose weight file is absent (a run that did not train it) is left out.
+    """
+    from autograder.engine.grade import measure as figures_of
+
+    inputs = torch.load(probe_inputs_file(config=config, assignment=assignment), weights_only=True)
+    plan = assignment.module("probes").PLAN
+    answers, _ = answer_all(plan, solution_namespace(assignment=assignment, config=config), inputs, Path(weights_dir),
+                            with_weights=True, seed=config.seed)
+    failed = {name: a["error"] for name, a in answers.items() if "error" in a and "is not in the submission" not in a["error"]}
+    if failed:
+        raise RuntimeError(f"the solution notebook failed its own probes: {failed}")
+    figures = figures_of(answers, inputs=inputs, assignment=assignment)
+    (Path(weights_dir) / "metrics.json").write_text(json.dumps(figures, indent=2) + "\n")
+    return figures
