@@ -29,8 +29,8 @@ list: $(INSTALLED)  ## the assignments, their points and what a submission holds
 release: $(INSTALLED)  ## build assignments/ (student notebooks) from solutions/ with nbgrader: every assignment, or ASSIGNMENT
 	$(PY) -m autograder release $(ASSIGNMENT_ARG)
 
-reference: data  ## train ASSIGNMENT's solution notebook in full (SEED=n, default 0) and store weights + metrics
-	$(PY) -m autograder reference $(ASSIGNMENT_ARG) $(if $(SEED),--seed $(SEED))
+reference: data  ## train ASSIGNMENT's solution notebook (SEED=n, default 0; MODEL="a b": only those) and store weights + metrics
+	$(PY) -m autograder reference $(ASSIGNMENT_ARG) $(if $(SEED),--seed $(SEED)) $(foreach m,$(MODEL),--model $(m))
 
 grade: data  ## grade SUBMISSIONS="dir1 dir2" (default: ASSIGNMENT's shipped examples) into out/grades/<id>, or COURSE=dir (nbgrader)
 	$(PY) -m autograder grade $(ASSIGNMENT_ARG) $(if $(COURSE),--course $(COURSE),$(SUBMISSIONS))

@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
                     "release only this assignment (default: every one)")
     reference = with_assignment(commands.add_parser("reference", help="train a solution notebook in full and measure it"))
     reference.add_argument("--seed", type=int, help="seed of the run (default: the assignment's reference seed)")
+    reference.add_argument("--model", action="append", default=[], metavar="NAME",
+                           help="train only this model (repeatable; default: all); the others' files stay as they are")
     reference.add_argument("--measure-only", action="store_true", help="skip training; re-measure saved weights")
     reference.add_argument("--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                            help="override a notebook parameter, e.g. --param ae_epochs 0 (value read as Python)")
@@ -126,7 +128,7 @@ def _run(args, parser, config: Config) -> int:
         if not args.measure_only:
             import ast
 
-            reference.train_reference(assignment=assignment, config=config,
+            reference.train_reference(assignment=assignment, config=config, models=tuple(args.model),
                                       seed=assignment.settings.reference_seed if args.seed is None else args.seed,
                                       **{name: ast.literal_eval(value) for name, value in args.param})
         print(json.dumps(reference.measure(assignment=assignment, config=config, weights_dir=weights_dir), indent=2))

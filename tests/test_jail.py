@@ -23,8 +23,10 @@ import jail  # noqa: E402 (runs beside the runner, imported the same way)
 LIMITS = {"memory_mb": 500, "processes": 16, "file_mb": 1, "scratch_mb": 8, "cpu_seconds": 30}
 
 
-def confined(config, *, as_user: int | None = None) -> dict:
-    """Fork, (drop to ``as_user``,) confine, and report what the child observes."""
+def confined(config, *, as_user: int | None = None, data_root: Path | None = None) -> dict:
+    """Fork, (drop to ``as_user``,) confine with ``data_root`` (default: the repository's), and report what the
+    child observes."""
+    data_root = data_root or config.data_root
     tmp_path = Path(tempfile.mkdtemp(dir="/tmp"))  # pytest's own folder is closed to other users
     weights = tmp_path / "weights.pth"
     weights.write_bytes(b"w" * 100)
@@ -40,7 +42,7 @@ def confined(config, *, as_user: int | None = None) -> dict:
             if as_user is not None:
                 os.setresgid(as_user, as_user, as_user)
                 os.setresuid(as_user, as_user, as_user)
-            applied = jail.confine(jail=job / "jail", data_root=str(config.data_root), weights={"w.pth": str(weights)},
+            applied = jail.confine(jail=job / "jail", data_root=str(data_root), weights={"w.pth": str(weights)},
                                    uid=123_456 if as_user is None else as_user, limits=LIMITS)
             try:
                 socket.create_connection(("1.1.1.1", 53), timeout=2).close()
@@ -54,7 +56,7 @@ def confined(config, *, as_user: int | None = None) -> dict:
                 big_file = False
             seen = {"applied": applied, "uid": os.getuid(), "network": network, "big_file": big_file,
                     "repository": os.path.exists(str(config.assignments_dir)),
-                    "mnist": os.path.isdir(str(config.data_root / "MNIST" / "raw")),
+                    "mnist": len(os.listdir(str(data_root / "MNIST" / "raw"))) == 4,
                     "weights": open("w.pth", "rb").read() == b"w" * 100,
                     "memory": resource.getrlimit(resource.RLIMIT_AS)[0]}
             os.write(write, json.dumps(seen).encode())
@@ -77,6 +79,29 @@ def test_as_root_the_student_sees_no_repository_no_network_and_has_its_own_user(
     assert seen["uid"] == 123_456 and not seen["repository"] and not seen["network"]
     assert seen["mnist"] and seen["weights"] and not seen["big_file"]
     assert any("no network" in line for line in seen["applied"])
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the jail needs root")
+def test_data_reached_through_a_symbolic_link_is_seen_in_the_jail(config):
+    """Instructors share one copy of MNIST: data/MNIST may be a link to it."""
+    shared = Path(tempfile.mkdtemp(dir="/tmp"))
+    try:
+        shutil.copytree(config.data_root / "MNIST" / "raw", shared / "MNIST" / "raw")
+        (shared / "course_data").mkdir()
+        (shared / "course_data" / "MNIST").symlink_to(shared / "MNIST")
+        os.chmod(shared, 0o755)
+        assert confined(config, data_root=shared / "course_data")["mnist"]
+    finally:
+        shutil.rmtree(shared)
+
+
+def test_without_data_the_grader_refuses_to_start(config, assignment, tmp_path):
+    from dataclasses import replace
+
+    from autograder.engine.grade import Grader
+
+    with pytest.raises(RuntimeError, match="MNIST is not readable under .*run `make data`"):
+        Grader(config=replace(config, data_root=tmp_path), assignment=assignment)
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to become a plain user first")

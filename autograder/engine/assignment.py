@@ -50,7 +50,7 @@ class AssignmentSettings:
     models: tuple = setting((), "The trained models a submission holds (WeightedModel: weight file, cell, probe).")
     reference_seed: int = setting(0, "Seed of the reference run the checks compare against (reference/seed<n>/).")
     training_cells: tuple = setting((), "(grade_id, model name) of each cell that trains a model (reference runs, `make bench`'s nbgrader comparison).")
-    no_training: str = setting("", "Code that, run after the parameters cell, sets every epoch count to 0.")
+    epoch_parameters: tuple = setting((), "(model name, notebook parameter) of each model's number of training epochs: a reference run of some models sets the others' to 0.")
     class_mix: tuple = setting((), "Fixture names a generated class cycles through (`make bench`, the batch tests): a class's usual mix.")
     delayed_checks: tuple = setting((), "Checks whose Gradescope results carry the engine's delayed_visibility: they run the student's classes on inputs the student never sees, so an immediate verdict would let a student tune against the reference.")
 

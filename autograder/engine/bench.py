@@ -108,7 +108,8 @@ def skip_training(cell: dict, *, config: Config, assignment: Assignment) -> dict
     source = "".join(cell["source"])
     loads = {cell_id: assignment.model(model) for cell_id, model in settings.training_cells}
     if grade_id == "parameters":
-        source += f"\ndata_root = {str(config.data_root)!r}\n{settings.no_training}\n"
+        no_training = "".join(f"{parameter} = 0\n" for _, parameter in settings.epoch_parameters)
+        source += f"\ndata_root = {str(config.data_root)!r}\n{no_training}"
     elif grade_id in loads:
         model = loads[grade_id]
         source += f"\n{model.attribute}.load_state_dict(torch.load({model.weight_file!r}, map_location=device))\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from functools import cache
 from pathlib import Path
 
@@ -15,34 +16,57 @@ from autograder.engine.grade.probing import answer_all
 from autograder.engine.notebook import run_trusted_cells
 
 
-def train_reference(*, assignment: Assignment, config: Config = Config(), seed: int = 0, **parameters) -> Path:
-    """Run the solution notebook with ``seed`` (and any notebook ``parameters``) in the seed's reference folder."""
+def train_reference(*, assignment: Assignment, config: Config = Config(), seed: int = 0, models: tuple = (),
+                    **parameters) -> Path:
+    """Run the solution notebook with ``seed`` (and any notebook ``parameters``); its weight files and training log
+    go to the seed's reference folder.
+
+    ``models``: train only these (by name); the others' epoch parameters are set to 0 and their files in the seed
+    folder, from an earlier run, are kept. Adding runs of a model whose figures vary much then retrains nothing else.
+    """
+    import tempfile
+
     import papermill
 
+    settings = assignment.settings
+    known = [model.name for model in settings.models]
+    if unknown := [name for name in models if name not in known]:
+        raise ValueError(f"{assignment.id} has no model {', '.join(unknown)}: its models are {', '.join(known)}")
+    trained = [model for model in settings.models if not models or model.name in models]
+    skipped = {parameter: 0 for name, parameter in settings.epoch_parameters if models and name not in models}
     out_dir = assignment.reference_weights(seed)
     out_dir.mkdir(parents=True, exist_ok=True)
-    executed = out_dir / f"{assignment.id}_executed.ipynb"
-    papermill.execute_notebook(
-        str(assignment.solution_notebook), str(executed),
-        parameters={"data_root": str(config.data_root), "seed": seed, **parameters},
-        cwd=str(out_dir), kernel_name="python3", progress_bar=False, log_output=True,
-    )
-    write_training_log(executed, out_dir / "training_log.txt")
+    with tempfile.TemporaryDirectory(prefix=f"{assignment.id}-reference-") as scratch:
+        executed = Path(scratch) / f"{assignment.id}_executed.ipynb"
+        papermill.execute_notebook(
+            str(assignment.solution_notebook), str(executed),
+            parameters={"data_root": str(config.data_root), "seed": seed, **skipped, **parameters},
+            cwd=scratch, kernel_name="python3", progress_bar=False, log_output=True,
+        )
+        for model in trained:
+            shutil.copyfile(Path(scratch) / model.weight_file, out_dir / model.weight_file)
+        names = {model.name for model in trained}
+        write_training_log(executed, out_dir / "training_log.txt",
+                           cells={cell for cell, name in settings.training_cells if name in names})
     return out_dir
 
 
-def write_training_log(executed: Path, log: Path) -> None:
-    """The epoch lines the training cells (grade_ids ending in ``_train``) printed, kept beside the weights
-    (the executed notebook is not committed)."""
+def write_training_log(executed: Path, log: Path, *, cells: set[str]) -> None:
+    """The epoch lines the training ``cells`` printed, kept beside the weights (the executed notebook is not
+    committed); the sections of other cells already in ``log`` are kept."""
     import nbformat
 
-    lines = []
+    sections = {}
+    if log.is_file():  # "[grade_id]" headers, each followed by its epoch lines
+        for block in log.read_text().split("\n["):
+            header, _, body = block.lstrip("[").partition("]\n")
+            sections[header] = body.strip("\n")
     for cell in nbformat.read(executed, as_version=4).cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
-        if grade_id.endswith("_train"):
+        if grade_id in cells:
             text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stdout")
-            lines += [f"[{grade_id}]", *(line for line in text.splitlines() if line.startswith("epoch")), ""]
-    log.write_text("\n".join(lines))
+            sections[grade_id] = "\n".join(line for line in text.splitlines() if line.startswith("epoch"))
+    log.write_text("\n\n".join(f"[{grade_id}]\n{body}" for grade_id, body in sections.items() if grade_id) + "\n")
 
 
 def solution_namespace(*, assignment: Assignment, config: Config = Config()) -> dict:

@@ -25,7 +25,8 @@ class Settings(AssignmentSettings):
     )
     training_cells: tuple = setting((("lenet_train", "lenet"), ("ae_train", "ae"), ("vae_train", "vae")),
                                     "(grade_id, model name) of each cell that trains a model.")
-    no_training: str = setting("lenet_epochs = ae_epochs = vae_epochs = 0", "Code that sets every epoch count to 0.")
+    epoch_parameters: tuple = setting((("lenet", "lenet_epochs"), ("ae", "ae_epochs"), ("vae", "vae_epochs")),
+                                      "(model name, notebook parameter) of each model's number of training epochs.")
     class_mix: tuple = setting(("passes_all", "blank_release", "lenet_wrong_kernel", "missing_vae_weights"),
                                "Fixture names a generated class cycles through: right, empty, a wrong layer, a missing file.")
     delayed_checks: tuple = setting(

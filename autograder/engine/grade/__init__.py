@@ -59,6 +59,11 @@ class Grader:
     """
 
     def __init__(self, *, assignment: Assignment, config: Config = Config()):
+        from autograder.engine.data import check_mnist
+
+        if problems := check_mnist(root=config.data_root):  # never grade against missing data: every loader would fail
+            raise RuntimeError(f"MNIST is not readable under {config.data_root} ({'; '.join(problems[:2])}): run "
+                               "`make data` (or point data_root at a folder holding MNIST/raw/) before grading")
         torch.set_num_threads(config.threads)
         self.config, self.assignment, self.settings = config, assignment, assignment.settings
         self.inputs_file = probe_inputs_file(config=config, assignment=assignment)

@@ -46,11 +46,26 @@ def _bind_read_only(path: str, jail: Path) -> None:
     _mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
+def link_targets(folder: str) -> list[str]:
+    """Where the symbolic links inside ``folder`` lead, when outside it (a shared copy of the data set, say):
+    bound at the same place in the jail, so that the links still resolve there."""
+    targets = []
+    for parent, folders, files in os.walk(folder):
+        for name in folders + files:
+            path = os.path.join(parent, name)
+            if os.path.islink(path):
+                target = os.path.realpath(path)
+                if os.path.exists(target) and not target.startswith(os.path.realpath(folder) + os.sep):
+                    targets.append(target)
+    return sorted(set(targets))
+
+
 def visible_paths(data_root: str) -> list[str]:
-    """What the student's code may read: system libraries, this Python and its packages, and MNIST."""
+    """What the student's code may read: system libraries, this Python and its packages, and the data set
+    (with whatever its links lead to)."""
     prefixes = {sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable))}
     system = ["/usr", "/lib", "/lib64", "/bin", "/etc", "/dev/null", "/dev/zero", "/dev/urandom", "/dev/random"]
-    return [p for p in system if os.path.exists(p)] + sorted(prefixes) + [data_root]
+    return [p for p in system if os.path.exists(p)] + sorted(prefixes) + [data_root] + link_targets(data_root)
 
 
 def _build_jail(jail: Path, *, data_root: str, weights: dict, uid: int, scratch_mb: int) -> None:

@@ -17,4 +17,4 @@ def test_ae_model_structure(student):
 
 @points(0.5, "ae_model", "ae_model: trained weights (mnist_ae_weights.pth) reconstruct the test set")
 def test_ae_weights_reconstruct(student, thresholds):
-    expect_reconstruction(student, thresholds, "ae", "the autoencoder")
+    expect_reconstruction(student, thresholds, "ae")

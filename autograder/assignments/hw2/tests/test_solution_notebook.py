@@ -73,3 +73,23 @@ def test_nbgrader_validate_lists_the_unanswered_cells(assignment, tmp_path):
     for stub in ("transform = ### YOUR CODE HERE ###", "model = ### YOUR CODE HERE ###",
                  "vae_model = ### YOUR CODE HERE ###", "You did not provide a response"):
         assert stub in report
+
+
+def test_a_reference_run_of_one_model_replaces_only_its_file(config, assignment, tmp_path, monkeypatch):
+    """`make reference MODEL=ae`: the AE trains, the other models do not, and their earlier files stay."""
+    from autograder.engine.assignment import Assignment
+    from autograder.engine.reference import train_reference
+
+    monkeypatch.setattr(Assignment, "reference_weights", lambda self, seed=None: tmp_path / f"seed{seed}")
+    earlier = tmp_path / "seed7"
+    shutil.copytree(assignment.reference_dir / "seed0", earlier)
+    before = {p.name: p.read_bytes() for p in earlier.iterdir()}
+    train_reference(assignment=assignment, config=config, seed=7, models=("ae",), ae_epochs=1, max_batches=2)
+    after = {p.name: p.read_bytes() for p in earlier.iterdir()}
+    assert after["mnist_ae_weights.pth"] != before["mnist_ae_weights.pth"]
+    assert {k: v for k, v in after.items() if k not in ("mnist_ae_weights.pth", "training_log.txt")} == \
+        {k: v for k, v in before.items() if k not in ("mnist_ae_weights.pth", "training_log.txt")}
+    log = after["training_log.txt"].decode()
+    assert log.count("[ae_train]\nepoch 0:") == 1 and "epoch 1:" not in log.split("[ae_train]")[1].split("[")[0]
+    assert log.split("[lenet_train]")[1].split("[")[0] == before["training_log.txt"].decode().split(
+        "[lenet_train]")[1].split("[")[0]
