@@ -9,7 +9,7 @@ import pytest
 
 from autograder.engine.assignment import AssignmentError, assignment_ids, infer, load
 from autograder.engine.grade import Grader
-from autograder.engine.notebook import read_cells
+from autograder.engine.notebook import cell_points, read_cells
 
 IDS = assignment_ids()
 
@@ -28,9 +28,7 @@ def test_the_checks_points_per_cell_are_the_notebooks(graded_blank):
     per_cell: dict[str, float] = {}
     for check in result.checks:
         per_cell[check.cell] = per_cell.get(check.cell, 0) + check.max_score
-    notebook = {c["nbgrader"]["grade_id"]: float(c["nbgrader"]["points"]) for c in read_cells(assignment.solution_notebook)
-                if c["cell_type"] == "code" and c["nbgrader"].get("grade")}
-    assert per_cell == notebook
+    assert per_cell == cell_points(assignment.solution_notebook, "code")
     assert result.score == 0 and all(c.message for c in result.checks)
 
 

@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import re
 import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import ModuleType
 
-from autograder.engine.config import Config, setting
+from autograder.engine.config import ROOT, Config, setting
 
 
 @dataclass(frozen=True)
@@ -117,10 +116,10 @@ class Assignment:
 
 
 def _import(folder: Path) -> ModuleType:
-    """The assignment's package: by its dotted name inside this repository, by file location elsewhere."""
-    default = Config().assignments_dir
-    if folder.parent == default:
-        return importlib.import_module(f"autograder.assignments.{folder.name}")
+    """The package in ``folder`` (an assignment, or the folder of assignments): by its dotted name inside this
+    repository, by file location elsewhere."""
+    if folder.is_relative_to(ROOT):
+        return importlib.import_module(".".join(folder.relative_to(ROOT).parts))
     name = folder.name
     if name not in sys.modules:
         spec = importlib.util.spec_from_file_location(name, folder / "__init__.py",
@@ -139,12 +138,11 @@ def assignment_ids(config: Config = Config()) -> list[str]:
 
 def default(config: Config = Config()) -> Assignment:
     """``config.default_assignment``, else the assignments folder's DEFAULT, else its first assignment."""
+    folder = Path(config.assignments_dir)
     chosen = config.default_assignment
-    if not chosen:
-        init = Path(config.assignments_dir) / "__init__.py"
-        found = re.search(r'^DEFAULT = "([^"]+)"', init.read_text(), flags=re.M) if init.is_file() else None
-        chosen = found.group(1) if found else next(iter(assignment_ids(config)), "")
-    return load(chosen, config)
+    if not chosen and (folder / "__init__.py").is_file():
+        chosen = getattr(_import(folder), "DEFAULT", "")
+    return load(chosen or next(iter(assignment_ids(config)), ""), config)
 
 
 @cache

@@ -47,14 +47,17 @@ def md5(path: Path) -> str:
     return hashlib.md5(Path(path).read_bytes()).hexdigest()
 
 
+def missing_mnist(*, root: Path) -> list[str]:
+    """The MNIST files absent under ``root`` (a link that leads nowhere included), each as a problem."""
+    return [f"{raw_dir(root) / name} is missing" for name in RAW_MD5 if not (raw_dir(root) / name).is_file()]
+
+
 def check_mnist(*, root: Path) -> list[str]:
     """Problems with the MNIST files under ``root``; an empty list means all four are intact."""
-    problems = []
+    problems = missing_mnist(root=root)
     for name, expected in RAW_MD5.items():
         path = raw_dir(root) / name
-        if not path.is_file():
-            problems.append(f"{path} is missing")
-        elif (found := md5(path)) != expected:
+        if path.is_file() and (found := md5(path)) != expected:
             problems.append(f"{path} has md5 {found}, expected {expected}")
     return problems
 

@@ -42,11 +42,15 @@ def graded_code_cells(path: Path) -> list[tuple[str, str]]:
             if cell["cell_type"] == "code" and isinstance(cell["nbgrader"].get("grade_id"), str)]
 
 
+def cell_points(path: Path, cell_type: str) -> dict[str, float]:
+    """The nbgrader points of each graded cell of ``cell_type`` (code: autograded; markdown: written answers)."""
+    return {c["nbgrader"]["grade_id"]: c["nbgrader"].get("points", 0) for c in read_cells(path)
+            if c["nbgrader"].get("grade") and c["cell_type"] == cell_type}
+
+
 def points(path: Path) -> tuple[float, float]:
     """The notebook's nbgrader points: (autograded code cells, manually graded markdown cells)."""
-    graded = [c for c in read_cells(path) if c["nbgrader"].get("grade")]
-    total = lambda kind: sum(float(c["nbgrader"].get("points", 0)) for c in graded if c["cell_type"] == kind)  # noqa: E731
-    return total("code"), total("markdown")
+    return sum(cell_points(path, "code").values()), sum(cell_points(path, "markdown").values())
 
 
 def cells_by_grade_id(path: Path) -> dict[str, str]:

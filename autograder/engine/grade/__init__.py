@@ -59,9 +59,10 @@ class Grader:
     """
 
     def __init__(self, *, assignment: Assignment, config: Config = Config()):
-        from autograder.engine.data import check_mnist
+        from autograder.engine.data import missing_mnist
 
-        if problems := check_mnist(root=config.data_root):  # never grade against missing data: every loader would fail
+        # never grade against missing data: every loader would fail (`make data` has checked the files' md5)
+        if problems := missing_mnist(root=config.data_root):
             raise RuntimeError(f"MNIST is not readable under {config.data_root} ({'; '.join(problems[:2])}): run "
                                "`make data` (or point data_root at a folder holding MNIST/raw/) before grading")
         torch.set_num_threads(config.threads)

@@ -8,14 +8,13 @@ from pathlib import Path
 
 from autograder.engine.assignment import Assignment
 from autograder.engine.config import Config
-from autograder.engine.notebook import read_cells
+from autograder.engine.notebook import cell_points
 
 
 def manual_items(assignment: Assignment) -> list[dict]:
     """The manually graded cells of the solution notebook (the written answers) and their points."""
-    return [{"cell": c["nbgrader"]["grade_id"], "points": c["nbgrader"]["points"]}
-            for c in read_cells(assignment.solution_notebook)
-            if c["nbgrader"].get("grade") and c["cell_type"] == "markdown"]
+    return [{"cell": cell, "points": points}
+            for cell, points in cell_points(assignment.solution_notebook, "markdown").items()]
 
 
 # Gradescope's visibility values, and what each means for a delayed check, in the words of the summary line.

@@ -28,7 +28,7 @@ from autograder.engine.assignment import Assignment, assignment_ids, load
 from autograder.engine.config import Config
 from autograder.engine.grade import GradeResult, grade_submissions
 from autograder.engine.nbgrader_run import run_nbgrader
-from autograder.engine.notebook import read_cells
+from autograder.engine.notebook import cell_points
 from autograder.engine.platforms.nbgrader_gradebook import (
     autograde_preprocessors, cell_scores, record_without_notebook, scores_recorded)
 
@@ -138,8 +138,7 @@ def _check_assignment(gradebook: Gradebook, *, course_dir: Path, assignment: Ass
     if name not in notebooks:
         raise CourseError(f"the gradebook's assignment {name!r} has no notebook {name}.ipynb: {regenerate}")
     recorded = {cell.name: cell.max_score for cell in notebooks[name].grade_cells if cell.cell_type == "code"}
-    graded = {c["nbgrader"]["grade_id"]: c["nbgrader"]["points"] for c in read_cells(assignment.solution_notebook)
-              if c["nbgrader"].get("grade") and c["cell_type"] == "code"}
+    graded = cell_points(assignment.solution_notebook, "code")
     if recorded != graded:
         raise CourseError(f"the gradebook's {name}.ipynb has the graded code cells {recorded}, but this grader "
                           f"grades {graded}: {regenerate}")

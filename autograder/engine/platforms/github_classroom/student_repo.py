@@ -8,6 +8,7 @@ from pathlib import Path
 
 from autograder.engine.assignment import Assignment
 from autograder.engine.config import Config
+from autograder.engine.notebook import points
 
 TEMPLATE = Path(__file__).resolve().parent / "template"
 # template file -> its place in the student repository (stored under other names, so that this repository's own
@@ -20,8 +21,6 @@ def write_student_repo(*, out: Path, assignment: Assignment, config: Config = Co
     (a .git folder, say, when ``out`` is the template repository's clone) is left as it is. The templates' words
     in capitals between @ signs are filled in for ``assignment``."""
     out = Path(out)
-    from autograder.engine.notebook import points
-
     settings, (auto, manual) = assignment.settings, points(assignment.solution_notebook)
     names = [f"`{name}`" for name in settings.weight_files]
     fill = {"@ASSIGNMENT@": assignment.id, "@RUNNER@": assignment.id.upper().replace("-", "_"),
