@@ -23,6 +23,15 @@ import jail  # noqa: E402 (runs beside the runner, imported the same way)
 LIMITS = {"memory_mb": 500, "processes": 16, "file_mb": 1, "scratch_mb": 8, "cpu_seconds": 30}
 
 
+def entries(folder: Path) -> int:
+    """How many entries the process sees in ``folder``; -1 where it may not look (a checkout in a folder closed
+    to other users, seen as a plain user)."""
+    try:
+        return len(os.listdir(folder))
+    except OSError:
+        return -1
+
+
 def confined(config, *, as_user: int | None = None, data_root: Path | None = None) -> dict:
     """Fork, (drop to ``as_user``,) confine with ``data_root`` (default: the repository's), and report what the
     child observes."""
@@ -56,7 +65,7 @@ def confined(config, *, as_user: int | None = None, data_root: Path | None = Non
                 big_file = False
             seen = {"applied": applied, "uid": os.getuid(), "network": network, "big_file": big_file,
                     "repository": os.path.exists(str(config.assignments_dir)),
-                    "mnist": len(os.listdir(str(data_root / "MNIST" / "raw"))) == 4,
+                    "mnist": entries(data_root / "MNIST" / "raw") == 4,
                     "weights": open("w.pth", "rb").read() == b"w" * 100,
                     "memory": resource.getrlimit(resource.RLIMIT_AS)[0]}
             os.write(write, json.dumps(seen).encode())
