@@ -33,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     reference.add_argument("--model", action="append", default=[], metavar="NAME",
                            help="train only this model (repeatable; default: all); the others' files stay as they are")
     reference.add_argument("--measure-only", action="store_true", help="skip training; re-measure saved weights")
+    reference.add_argument("--mistake", metavar="NAME", help="train one of the assignment's plausible mistakes (its "
+                           "thresholds.py MISTAKES) into reference/mistakes/NAME/, for the thresholds table")
     reference.add_argument("--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                            help="override a notebook parameter, e.g. --param ae_epochs 0 (value read as Python)")
     grade = with_assignment(commands.add_parser(
@@ -124,21 +126,23 @@ def _run(args, parser, config: Config) -> int:
         from autograder.engine import reference
 
         assignment = _assignment(args, config)
-        weights_dir = assignment.reference_weights(args.seed)
+        seed = assignment.settings.reference_seed if args.seed is None else args.seed
+        weights_dir, models, parameters = assignment.reference_weights(args.seed), tuple(args.model), {}
+        if args.mistake:
+            mistake = reference.mistakes(assignment)[args.mistake]
+            weights_dir, models, parameters = assignment.reference_dir / "mistakes" / args.mistake, mistake.models, mistake.parameters
         if not args.measure_only:
             import ast
 
-            reference.train_reference(assignment=assignment, config=config, models=tuple(args.model),
-                                      seed=assignment.settings.reference_seed if args.seed is None else args.seed,
-                                      **{name: ast.literal_eval(value) for name, value in args.param})
+            reference.train_reference(assignment=assignment, config=config, models=models, seed=seed, out_dir=weights_dir,
+                                      **parameters, **{name: ast.literal_eval(value) for name, value in args.param})
         print(json.dumps(reference.measure(assignment=assignment, config=config, weights_dir=weights_dir), indent=2))
     elif args.command == "grade":
         return _grade(args, parser, config)
     elif args.command == "thresholds":
-        from autograder.engine.grade import thresholds
+        from autograder.engine.reference import thresholds_table
 
-        for name, threshold in thresholds(_assignment(args, config)).items():
-            print(f"{name:<20} {threshold.value:<8.4g} {threshold.origin}")
+        print(thresholds_table(_assignment(args, config)))
     elif args.command == "bench":
         from autograder.engine.bench import bench
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Literal
 
+from autograder.engine.grade.checks import Threshold
+
 MIN_RUNS = 5  # runs per figure a pass mark is derived from
 
 
@@ -79,3 +81,64 @@ def figure_values(runs: dict[str, dict], read: Callable[[dict], float]) -> dict[
         except (KeyError, TypeError):
             continue
     return values
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure of submitted weights that a check compares with a pass mark."""
+
+    what: str                        # how tables name it ("LeNet-5 test accuracy")
+    read: Callable[[dict], float]    # its value in a run's metrics.json (KeyError where the run has none)
+    rule: Rule
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A plausible way to train a model wrongly, trained by `python -m autograder reference --mistake NAME` into
+    ``reference/mistakes/<name>/`` so the thresholds table shows which pass marks catch it."""
+
+    what: str                  # "the autoencoder trained 1 epoch instead of 20"
+    models: tuple[str, ...]    # the models the run trains (the others keep no file)
+    parameters: dict           # notebook parameters that make the mistake
+
+
+def pass_marks(figures: dict[str, Figure], reference_dir: Path) -> dict[str, Threshold]:
+    """Each figure's pass mark from every committed run that measured it."""
+    runs, marks = run_metrics(reference_dir), {}
+    for name, figure in figures.items():
+        values = list(figure_values(runs, figure.read).values())
+        if not values:
+            raise FileNotFoundError(f"no reference run under {reference_dir} measured {figure.what}: run `make "
+                                    "reference` first")
+        marks[name] = Threshold(figure.rule.mark(values), figure.rule.describe(values))
+    return marks
+
+
+def report(figures: dict[str, Figure], reference_dir: Path, mistakes: dict[str, Mistake], short_of_runs: str = "") -> str:
+    """Per figure: every run's value, the pass mark and its rule, the leave-one-out verdicts, and where each
+    measured mistake lands (caught, or inside the correct runs' spread)."""
+    runs = run_metrics(reference_dir)
+    measured = {name: json.loads((reference_dir / "mistakes" / name / "metrics.json").read_text())
+                for name in mistakes if (reference_dir / "mistakes" / name / "metrics.json").is_file()}
+    lines = [f"SHORT OF RUNS: {short_of_runs}"] if short_of_runs else []
+    for name, figure in figures.items():
+        values = figure_values(runs, figure.read)
+        rule = figure.rule
+        mark = rule.mark(list(values.values()))
+        lines.append(f"{name}: {figure.what} ({'higher' if rule.better == 'higher' else 'lower'} is better)")
+        lines.append("  runs:     " + ", ".join(f"{run} {value:.4g}" for run, value in values.items())
+                     + ("" if len(values) >= MIN_RUNS else f"  (fewer than {MIN_RUNS} runs)"))
+        lines.append(f"  mark:     {mark:.4g} = {rule.describe(list(values.values()))}")
+        failed = [f"{run} ({value:.4g} vs {other:.4g})" for run, (value, other, ok)
+                  in zip(values, leave_one_out(list(values.values()), rule)) if not ok]
+        lines.append("  leave-one-out: " + ("every run passes the mark of the others" if not failed
+                                            else "FAILS " + ", ".join(failed)))
+        for mistake, metrics in measured.items():
+            found = figure_values({mistake: metrics}, figure.read).get(mistake)
+            if found is not None:
+                verdict = "caught" if not rule.passes(found, mark) else "NOT caught (inside the correct runs' spread)"
+                lines.append(f"  mistake:  {mistakes[mistake].what}: {found:.4g}, {verdict}")
+    missing = [name for name in mistakes if name not in measured]
+    if missing:
+        lines.append("mistakes not measured yet (`python -m autograder reference --mistake NAME`): " + ", ".join(missing))
+    return "\n".join(lines)

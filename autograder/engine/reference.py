@@ -17,12 +17,13 @@ from autograder.engine.notebook import run_trusted_cells
 
 
 def train_reference(*, assignment: Assignment, config: Config = Config(), seed: int = 0, models: tuple = (),
-                    **parameters) -> Path:
+                    out_dir: Path | None = None, **parameters) -> Path:
     """Run the solution notebook with ``seed`` (and any notebook ``parameters``); its weight files and training log
     go to the seed's reference folder.
 
     ``models``: train only these (by name); the others' epoch parameters are set to 0 and their files in the seed
     folder, from an earlier run, are kept. Adding runs of a model whose figures vary much then retrains nothing else.
+    ``out_dir``: another folder than the seed's (a plausible mistake's).
     """
     import tempfile
 
@@ -34,7 +35,7 @@ def train_reference(*, assignment: Assignment, config: Config = Config(), seed: 
         raise ValueError(f"{assignment.id} has no model {', '.join(unknown)}: its models are {', '.join(known)}")
     trained = [model for model in settings.models if not models or model.name in models]
     skipped = {parameter: 0 for name, parameter in settings.epoch_parameters if models and name not in models}
-    out_dir = assignment.reference_weights(seed)
+    out_dir = out_dir or assignment.reference_weights(seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f"{assignment.id}-reference-") as scratch:
         executed = Path(scratch) / f"{assignment.id}_executed.ipynb"
@@ -99,3 +100,21 @@ def measure(*, assignment: Assignment, weights_dir: Path, config: Config = Confi
     figures = figures_of(answers, inputs=inputs, assignment=assignment)
     (Path(weights_dir) / "metrics.json").write_text(json.dumps(figures, indent=2) + "\n")
     return figures
+
+
+def mistakes(assignment: Assignment) -> dict:
+    """The assignment's plausible mistakes (``MISTAKES`` in its thresholds.py), by name."""
+    module = assignment.module("thresholds")
+    return getattr(module, "MISTAKES", {}) if module is not None else {}
+
+
+def thresholds_table(assignment: Assignment) -> str:
+    """`python -m autograder thresholds`: each pass mark with its runs, its rule, its leave-one-out verdicts and
+    the mistakes it catches; an assignment without figures of weights has none."""
+    from autograder.engine.passmarks import report
+
+    module = assignment.module("thresholds")
+    if module is None or not hasattr(module, "figures"):
+        return f"{assignment.id} has no pass marks on figures of submitted weights"
+    return report(module.figures(assignment.settings), assignment.reference_dir, mistakes(assignment),
+                  getattr(module, "SHORT_OF_RUNS", ""))

@@ -42,10 +42,10 @@ def figures(answers: dict, *, inputs: dict, assignment: Assignment) -> dict:
     """Figures for every weights probe that answered; ``{"error": ...}`` where its outputs were unusable."""
     settings, test = assignment.settings, inputs["test"]
     n, k, image = settings.generative_eval_images, settings.knn_k, (1, 28, 28)
-    images, labels = test["images28"][:n], test["labels"][:n]
+    images, labels = test["images28"], test["labels"]
 
     def lenet(a):
-        return {"test_accuracy": metrics.accuracy(a["scores"], test["labels"])}
+        return {"test_accuracy": metrics.accuracy(a["scores"], test["lenet_labels"])}
 
     def ae(a):
         return {"test_bce": metrics.mean_bce(a["reconstructions"], images),
@@ -58,7 +58,7 @@ def figures(answers: dict, *, inputs: dict, assignment: Assignment) -> dict:
                 "ppf_grid": metrics.grid_variety(a["ppf_decoded"], reference_classifier(assignment))}
 
     plan = {
-        "lenet": ({"scores": (len(test["labels"]), 10)}, lenet),
+        "lenet": ({"scores": (settings.lenet_eval_images, 10)}, lenet),
         "ae": ({"reconstructions": (n, *image), "codes": (n, 2)}, ae),
         "vae": ({"reconstructions": (n, *image), "mu": (n, 2), "log_variance": (n, 2), "ppf_decoded": (400, *image)},
                 vae),

@@ -1,6 +1,8 @@
 """Homework 2's questions to a notebook's namespace, answered in the student's process and for the reference.
 
-Copied into the student's runner: imports only torch and the engine's probing tools.
+The weight probes (third field True) are asked only in the grader's process, of the reference solution's own
+models holding the submitted tensors (autograder/engine/grade/trusted.py). Copied into the student's runner:
+imports only torch and the engine's probing tools.
 """
 
 from __future__ import annotations
@@ -43,8 +45,8 @@ def _ae_structure(ns, inputs, _):
 
 def _ae_weights(ns, inputs, weights_dir):
     ae = load_weights(ns["ae_model"], weights_dir / "mnist_ae_weights.pth")
-    images = inputs["test"]["images28"][: inputs["n_generative"]]
-    return {"reconstructions": batched(ae, images), "codes": batched(ae.encoder, images)}
+    codes = batched(ae.encoder, inputs["test"]["images28"])
+    return {"reconstructions": batched(ae.decoder, codes), "codes": codes}  # the homework's forward, one encoder pass
 
 
 def _vae_structure(ns, inputs, _):
@@ -64,8 +66,7 @@ def _vae_structure(ns, inputs, _):
 
 def _vae_weights(ns, inputs, weights_dir):
     vae = load_weights(ns["vae_model"], weights_dir / "mnist_vae_weights.pth")
-    images = inputs["test"]["images28"][: inputs["n_generative"]]
-    rebuilt, mu, log_variance = batched(vae, images)
+    rebuilt, mu, log_variance = batched(vae, inputs["test"]["images28"])
     with torch.no_grad():
         grid = vae.decoder(inputs["ppf_grid"])
     return {"reconstructions": rebuilt, "mu": mu, "log_variance": log_variance, "ppf_decoded": grid}

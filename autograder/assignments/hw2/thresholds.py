@@ -1,38 +1,55 @@
-"""Pass marks for Homework 2's weight checks, derived from the reference run's figures and the settings' margins."""
+"""Pass marks for Homework 2's weight checks, from every committed reference run by the engine's rule
+(``autograder.engine.passmarks``: the worst run, beyond by the runs' range or the figure's floor), and the
+plausible mistakes whose figures the thresholds table sets beside them."""
 
 from __future__ import annotations
 
-import json
-
 from autograder.engine.assignment import Assignment
 from autograder.engine.grade.checks import Threshold
+from autograder.engine.passmarks import Figure, Mistake, Rule, pass_marks
+
+
+def figures(settings) -> dict[str, Figure]:
+    """Every figure a check compares with a pass mark; the floors are the settings' (see their descriptions)."""
+    def latent(key):
+        return lambda m: m["vae"]["latent"][key]
+
+    return {
+        "lenet_accuracy": Figure("LeNet-5 test accuracy", lambda m: m["lenet"]["test_accuracy"],
+                                 Rule("higher", settings.lenet_accuracy_floor)),
+        "ae_bce": Figure("AE test BCE", lambda m: m["ae"]["test_bce"], Rule("lower", settings.ae_bce_floor, relative=True)),
+        "vae_bce": Figure("VAE test BCE", lambda m: m["vae"]["test_bce"], Rule("lower", settings.vae_bce_floor, relative=True)),
+        "mu_mean": Figure("VAE largest |mean of mu| over the 2 coordinates",
+                          lambda m: max(abs(v) for v in m["vae"]["latent"]["mu_mean"]),
+                          Rule("lower", settings.mu_mean_floor)),
+        "second_moment_low": Figure("VAE smallest second moment of the codes", lambda m: min(latent("second_moment")(m)),
+                                    Rule("higher", settings.second_moment_floor)),
+        "second_moment_high": Figure("VAE largest second moment of the codes", lambda m: max(latent("second_moment")(m)),
+                                     Rule("lower", settings.second_moment_floor)),
+        "inside_prior_99": Figure("VAE share of test codes inside the prior's 99% circle", latent("inside_prior_99"),
+                                  Rule("higher", settings.inside_prior_99_floor)),
+        "knn_accuracy": Figure("VAE latent 5-nearest-neighbour accuracy", latent("knn_accuracy"),
+                               Rule("higher", settings.knn_floor)),
+        "ppf_distinct_digits": Figure("VAE PPF grid: different digits the reference LeNet-5 reads",
+                                      lambda m: m["vae"]["ppf_grid"]["distinct_digits"],
+                                      Rule("higher", settings.ppf_digits_floor, integer=True)),
+    }
+
+
+# Known shortfall (issue 16): a 20-epoch AE+VAE run takes 23 minutes of this machine alone, and the session that
+# derived these marks could not train two more beside the other assignments' runs.
+SHORT_OF_RUNS = "the AE's and VAE's figures come from 3 runs (seeds 0, 1, 3), not 5"
+
+MISTAKES = {
+    "lenet_1_epoch": Mistake("LeNet-5 trained 1 epoch instead of 10", ("lenet",), {"lenet_epochs": 1}),
+    "lenet_75_batches": Mistake("LeNet-5 trained 75 batches (a tenth of an epoch)", ("lenet",),
+                                {"lenet_epochs": 1, "max_batches": 75}),
+    "ae_1_epoch": Mistake("the AE trained 1 epoch instead of 20", ("ae",), {"ae_epochs": 1}),
+    "ae_2_epochs": Mistake("the AE trained 2 epochs instead of 20", ("ae",), {"ae_epochs": 2}),
+    "vae_1_epoch": Mistake("the VAE trained 1 epoch instead of 20", ("vae",), {"vae_epochs": 1}),
+    "vae_2_epochs": Mistake("the VAE trained 2 epochs instead of 20", ("vae",), {"vae_epochs": 2}),
+}
 
 
 def thresholds(assignment: Assignment) -> dict[str, Threshold]:
-    settings = assignment.settings
-    metrics_file = assignment.reference_weights() / "metrics.json"
-    if not metrics_file.is_file():
-        raise FileNotFoundError(f"{metrics_file} is missing: run `make reference ASSIGNMENT={assignment.id}` first")
-    ref = json.loads(metrics_file.read_text())
-    accuracy, ae_bce, vae_bce = ref["lenet"]["test_accuracy"], ref["ae"]["test_bce"], ref["vae"]["test_bce"]
-    latent, digits = ref["vae"]["latent"], ref["vae"]["ppf_grid"]["distinct_digits"]
-    mu_mean = max(abs(m) for m in latent["mu_mean"])
-    low, high = min(latent["second_moment"]), max(latent["second_moment"])
-    inside, knn = latent["inside_prior_99"], latent["knn_accuracy"]
-    return {
-        "lenet_accuracy": Threshold(accuracy - settings.lenet_accuracy_margin,
-                                    f"reference {accuracy:.2%} - {settings.lenet_accuracy_margin:.0%}"),
-        "ae_bce": Threshold(ae_bce * (1 + settings.bce_margin), f"reference {ae_bce:.4f} + {settings.bce_margin:.0%}"),
-        "vae_bce": Threshold(vae_bce * (1 + settings.bce_margin), f"reference {vae_bce:.4f} + {settings.bce_margin:.0%}"),
-        "mu_mean": Threshold(round(mu_mean + settings.mu_mean_margin, 2),
-                             f"reference {mu_mean:.3f} + {settings.mu_mean_margin}"),
-        "second_moment_low": Threshold(round(low - settings.second_moment_margin, 2),
-                                       f"reference lowest {low:.3f} - {settings.second_moment_margin}"),
-        "second_moment_high": Threshold(round(high + settings.second_moment_margin, 2),
-                                        f"reference highest {high:.3f} + {settings.second_moment_margin}"),
-        "inside_prior_99": Threshold(inside - settings.inside_prior_99_margin,
-                                     f"reference {inside:.2%} - {settings.inside_prior_99_margin:.0%}"),
-        "knn_accuracy": Threshold(knn - settings.knn_margin, f"reference {knn:.2%} - {settings.knn_margin:.0%}"),
-        "ppf_distinct_digits": Threshold(digits - settings.ppf_digits_margin,
-                                         f"reference {digits} digits - {settings.ppf_digits_margin}"),
-    }
+    return pass_marks(figures(assignment.settings), assignment.reference_dir)

@@ -13,10 +13,11 @@ from autograder.engine.assignment import Assignment
 from autograder.engine.config import Config
 from autograder.engine.grade.checks import Answers
 from autograder.engine.grade.collect import SubmissionError, collect
-from autograder.engine.grade.inputs import probe_inputs_file
+from autograder.engine.grade.inputs import probe_inputs_file, student_inputs_file
 from autograder.engine.grade.probing import answer_all
 from autograder.engine.grade.run_checks import CheckResult, run_checks
 from autograder.engine.grade.sandbox import SandboxError, StudentServer, process_peak_rss_mb
+from autograder.engine.grade.trusted import TrustedWeights
 
 
 @dataclass
@@ -68,7 +69,9 @@ class Grader:
         torch.set_num_threads(config.threads)
         self.config, self.assignment, self.settings = config, assignment, assignment.settings
         self.inputs_file = probe_inputs_file(config=config, assignment=assignment)
-        self.server = StudentServer(inputs_file=self.inputs_file, config=config, assignment=assignment)
+        self.server = StudentServer(inputs_file=student_inputs_file(config=config, assignment=assignment), config=config,
+                                    assignment=assignment)
+        self.server.start()  # boots (imports torch, loads the inputs) while this process prepares
 
     @cached_property
     def inputs(self) -> dict:
@@ -79,11 +82,14 @@ class Grader:
         return self.assignment.module("probes").PLAN
 
     @cached_property
-    def reference(self) -> Answers:
+    def namespace(self) -> dict:
         from autograder.engine.reference import solution_namespace
 
-        answers, _ = answer_all(self.plan, solution_namespace(assignment=self.assignment, config=self.config), self.inputs, None,
-                                with_weights=False, seed=self.config.seed)
+        return solution_namespace(assignment=self.assignment, config=self.config)
+
+    @cached_property
+    def reference(self) -> Answers:
+        answers, _ = answer_all(self.plan, self.namespace, self.inputs, None, with_weights=False, seed=self.config.seed)
         answers["cells"] = {cell: "ok" for cell in self.settings.definition_cells}
         return Answers(answers, {}, models=self.settings.models)
 
@@ -91,9 +97,14 @@ class Grader:
     def thresholds(self) -> dict:
         return thresholds(self.assignment)
 
+    @cached_property
+    def trusted(self) -> TrustedWeights:
+        return TrustedWeights(assignment=self.assignment, namespace=self.namespace, inputs=self.inputs,
+                              plan=self.plan, seed=self.config.seed)
+
     def prepare(self) -> None:
         """Everything the checks need; cheap once done, so it runs while each student process works."""
-        for name in ("inputs", "reference", "thresholds"):
+        for name in ("inputs", "reference", "thresholds", "trusted"):
             getattr(self, name)
         module = self.assignment.module("measures")
         if module is not None and hasattr(module, "prepare"):  # what its figures load once (a reference model)
@@ -115,6 +126,12 @@ class Grader:
             timings["student process"] = time.perf_counter() - clock
             timings["memory MB"] = {"grader": process_peak_rss_mb(), "server": self.server.peak_rss_mb(),
                                     "student process": job.peak_rss_mb}
+            clock = time.perf_counter()
+            measured, how = self.trusted.measure(submission.weights, answers)
+            # the weight probes' answers come from here alone, whatever the student's process wrote
+            answers = {**{k: v for k, v in answers.items() if k not in self.trusted.probes}, **measured}
+            notes += how
+            timings["trusted weights"] = time.perf_counter() - clock
             clock = time.perf_counter()
             figures = measure(answers, inputs=self.inputs, assignment=self.assignment)
             timings["figures"] = time.perf_counter() - clock

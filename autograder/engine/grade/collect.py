@@ -7,6 +7,7 @@ from pathlib import Path
 
 from autograder.engine.assignment import Assignment
 from autograder.engine.config import Config
+from autograder.engine.grade.locked_cells import restore_locked
 from autograder.engine.notebook import NotebookError, graded_code_cells
 
 
@@ -65,6 +66,8 @@ def collect(directory: Path, *, config: Config, assignment: Assignment) -> Submi
         raise SubmissionError(f"{readable(notebook.name)} has none of {assignment.id}'s graded cells (nbgrader "
                               f"grade_ids such as `{example}`): is it the {assignment.id} "
                               "notebook? Re-download it from the course and copy your answers into it")
+    sources, restored = restore_locked(sources, assignment=assignment)
+    notes += restored
     weights = {}
     for name in settings.weight_files:
         path = directory / name

@@ -32,3 +32,16 @@ def probe_inputs_file(*, config: Config, assignment: Assignment) -> Path:
         torch.save(inputs, partial)
         partial.replace(path)
     return path
+
+
+def student_inputs_file(*, config: Config, assignment: Assignment) -> Path:
+    """The probe inputs without the assignment's ``grader_only_inputs`` (the test sets the grader measures weights
+    on): what the student's process loads. Built beside the full file when absent."""
+    full = probe_inputs_file(config=config, assignment=assignment)
+    path = full.with_name(full.name.replace("probe_inputs-", "student_inputs-"))
+    if not path.is_file():
+        inputs = torch.load(full, weights_only=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+        torch.save({k: v for k, v in inputs.items() if k not in assignment.settings.grader_only_inputs}, partial)
+        partial.replace(path)
+    return path

@@ -146,8 +146,8 @@ def describe_loader(loader) -> dict:
     }
 
 
-def load_weights(module: nn.Module, path) -> nn.Module:
-    """The submitted weights in the student's own model; the errors name the file and what does not fit."""
+def read_state(path) -> dict:
+    """A weight file's state_dict, read without unpickling code; the errors name the file and what to do."""
     if not path.is_file():
         raise FileNotFoundError(f"{path.name} is not in the submission: the training cell saves it; submit it "
                                 "next to the notebook")
@@ -158,13 +158,20 @@ def load_weights(module: nn.Module, path) -> nn.Module:
             raise ValueError(f"{path.name} holds a pickled object, not just tensors: save it with "
                              "torch.save(model.state_dict(), ...)") from None
         raise ValueError(f"{path.name} is not a readable PyTorch weight file ({type(error).__name__})") from None
-    if not isinstance(state, dict):
-        raise ValueError(f"{path.name} holds a {type(state).__name__}, not a state_dict: save model.state_dict()")
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise ValueError(f"{path.name} holds a {type(state).__name__} of other things than tensors, not a "
+                         "state_dict: save model.state_dict()")
+    return state
+
+
+def load_weights(module: nn.Module, path) -> nn.Module:
+    """The weights of file ``path`` in ``module``; the errors name the file and what does not fit."""
+    state = read_state(path)
     expected = module.state_dict()
     missing = [k for k in expected if k not in state]
     unexpected = [k for k in state if k not in expected]
     wrong = [f"{k} {tuple(state[k].shape)} (model: {tuple(v.shape)})" for k, v in expected.items()
-             if k in state and isinstance(state[k], torch.Tensor) and state[k].shape != v.shape]
+             if k in state and state[k].shape != v.shape]
     if missing or unexpected or wrong:
         parts = [f"missing {', '.join(missing[:4])}" if missing else "",
                  f"unexpected {', '.join(unexpected[:4])}" if unexpected else "",
@@ -173,6 +180,34 @@ def load_weights(module: nn.Module, path) -> nn.Module:
                          "weights saved from this model after training?")
     module.cpu().load_state_dict(state)
     return module.eval()
+
+
+def state_order(module: nn.Module, inputs: torch.Tensor) -> list[str]:
+    """The keys of ``module``'s state_dict in the order its forward first calls the modules holding them (then
+    the keys of modules forward never calls, as registered): how submitted tensors are matched to the
+    reference's, whatever the attribute names and nn.Sequential layouts."""
+    keys = list(module.state_dict())
+    owner = {key: key.rpartition(".")[0] for key in keys}
+    modules = dict(module.named_modules())
+    called: list[str] = []
+    names = {id(m): name for name, m in modules.items() if name in set(owner.values())}
+    hooks = [modules[name].register_forward_pre_hook(lambda m, i: called.append(names[id(m)])) for name in set(names.values())]
+    try:
+        with torch.no_grad():
+            module(inputs)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    first = {name: position for position, name in reversed(list(enumerate(called)))}
+    return sorted(keys, key=lambda key: first.get(owner[key], len(called)))
+
+
+def layout_probe(attribute: str, input_key: str):
+    """A probe answering ``state_order`` of the notebook's model ``attribute`` (a question about code only: the
+    grader loads and measures the submitted weights itself)."""
+    def probe(ns, inputs, _):
+        return {"order": state_order(ns[attribute].cpu().eval(), inputs[input_key])}
+    return probe
 
 
 def batched(module, images, batch_size: int = 500):

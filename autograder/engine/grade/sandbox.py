@@ -22,6 +22,7 @@ import torch
 from autograder.engine.assignment import Assignment
 from autograder.engine.config import Config
 from autograder.engine.grade.collect import Submission
+from autograder.engine.grade.trusted import layout_name
 
 HERE = Path(__file__).resolve().parent
 RUNNER_FILES = [HERE / name for name in ("student_server.py", "student_process.py", "jail.py")]
@@ -143,8 +144,13 @@ class StudentServer:
         self.config, self.inputs_file, self.assignment = config, inputs_file, assignment
         self.process: subprocess.Popen | None = None
         self.startup = 0.0
+        self._ready = False
 
-    def _start(self) -> None:
+    def start(self) -> None:
+        """Launch the server without waiting for it: it loads torch while the grader prepares (a cold grading pays
+        the two at once); the first ``submit`` waits for it."""
+        if self.process is not None and self.process.poll() is None:
+            return
         self._runner = tempfile.TemporaryDirectory(prefix=f"{self.assignment.id}-runner-")
         runner = Path(self._runner.name)
         write_runner(runner, self.assignment)
@@ -154,10 +160,13 @@ class StudentServer:
         started = time.perf_counter()
         self.process = subprocess.Popen([sys.executable, "-I", str(runner / "student_server.py")], cwd=runner, env=env,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log)
-        settings = {"threads": self.config.threads, "inputs": str(self.inputs_file)}
-        self._send(settings)
-        self.reply(300)
-        self.startup = time.perf_counter() - started
+        self._started, self._ready = started, False
+        self._send({"threads": self.config.threads, "inputs": str(self.inputs_file)})
+
+    def _wait_ready(self) -> None:
+        if not self._ready:
+            self.reply(300)
+            self.startup, self._ready = time.perf_counter() - self._started, True
 
     def _send(self, message: dict) -> None:
         self.process.stdin.write((json.dumps(message) + "\n").encode())
@@ -176,13 +185,15 @@ class StudentServer:
     def submit(self, submission: Submission) -> Job:
         """Start running ``submission``; returns at once, so the grader can prepare while it runs."""
         if self.process is None or self.process.poll() is not None:
-            self._start()
+            self.start()
+        self._wait_ready()
         job_dir = tempfile.TemporaryDirectory(prefix=f"{self.assignment.id}-job-")
         config, cells = self.config, self.assignment.settings.definition_cells
         self._send({
             "job_dir": job_dir.name,
             "sources": {k: v for k, v in submission.sources.items() if k in cells},
             "cells": list(cells),
+            "layouts": [[layout_name(m), m.attribute, m.input_key] for m in self.assignment.settings.models],
             "weights": {name: os.path.abspath(path) for name, path in submission.weights.items() if path is not None},
             "data_root": str(config.data_root),
             "seed": config.seed,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from autograder.engine.grade.probing import answer_all, describe_error, time_limit
+from autograder.engine.grade.probing import answer_all, describe_error, layout_probe, time_limit
 
 MAGIC_PREFIXES = ("%", "!")  # IPython syntax: not Python, and never needed to define the graded objects
 
@@ -88,7 +88,10 @@ def run_job(job: dict, inputs: dict, answers_fd: int, progress_fd: int) -> None:
     progress("probes")
     import assignment_probes  # the copy in the runner's folder
 
-    answers, probe_times = answer_all(assignment_probes.PLAN, ns, inputs, Path.cwd(), with_weights=True,
+    # questions about code only: the grader measures the weight files itself, asking here just the order in
+    # which each model's forward uses its tensors
+    layouts = [(name, layout_probe(attribute, input_key), False) for name, attribute, input_key in job["layouts"]]
+    answers, probe_times = answer_all(assignment_probes.PLAN + layouts, ns, inputs, Path.cwd(), with_weights=False,
                                       seed=job["seed"], probe_timeout=job["probe_timeout"])
     answers["cells"] = cells
     answers["timings"] = {"cells": cell_times, "probes": probe_times}

@@ -11,7 +11,8 @@ CAUSES = ("the weights saved before training ended, fewer epochs than the notebo
 def beyond_the_pass_mark(measured: str, mark: str) -> str:
     """A lost weight point's message: what was measured, the pass mark, that the reference runs reach it, the
     usual causes (the tests check that every committed reference run passes every mark)."""
-    return f"{measured}, {mark}, which every reference run of the solution reaches. Usual causes: {CAUSES}"
+    return (f"{measured} (the grader runs your weights in the homework's own model), {mark}, which every reference "
+            f"run of the solution reaches. Usual causes: {CAUSES}")
 
 
 def expect_reconstruction(student: Answers, thresholds: dict, model: str) -> None:

@@ -28,11 +28,11 @@ def test_vae_latent_space(student, thresholds):
     problems = []
     if max(abs(m) for m in latent["mu_mean"]) > t["mu_mean"].value:
         problems.append(f"the codes are centred at ({latent['mu_mean'][0]:.2f}, {latent['mu_mean'][1]:.2f}), "
-                        f"expected within {t['mu_mean'].value} of the origin")
+                        f"expected within {t['mu_mean'].value:.2f} of the origin")
     low, high = t["second_moment_low"].value, t["second_moment_high"].value
     if not all(low <= m <= high for m in latent["second_moment"]):
         problems.append(f"mean(mu^2) + mean(exp(log_variance)) is ({latent['second_moment'][0]:.2f}, "
-                        f"{latent['second_moment'][1]:.2f}) per coordinate, expected between {low} and {high} (1 for "
+                        f"{latent['second_moment'][1]:.2f}) per coordinate, expected between {low:.2f} and {high:.2f} (1 for "
                         "the prior)")
     if latent["inside_prior_99"] < t["inside_prior_99"].value:
         problems.append(f"{latent['inside_prior_99']:.0%} of the test codes lie inside the circle holding 99% of the "
@@ -47,4 +47,5 @@ def test_vae_latent_space(student, thresholds):
     if problems:
         raise CheckFailed("; ".join(problems) + ". Every reference run of the solution lies within these bounds. "
                           "Usual causes: the KL term left out or weighted otherwise than 0.01, fewer epochs than the "
-                          "notebook's, or the weights saved before training ended")
+                          "notebook's, or the weights saved before training ended (the grader measures your weights "
+                          "in the homework's own VariationalAutoEncoder)")

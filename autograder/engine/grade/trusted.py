@@ -1,0 +1,93 @@
+"""Submitted weights measured by the grader: loaded here, fitted onto the reference solution's own model, and
+asked the assignment's weight probes in this process.
+
+The student's process only says in which order its model's forward uses its tensors (``layout_probe``); that
+answer can decide how the file's tensors are matched, never what they compute: every figure comes from the
+reference's classes running the submitted tensors.
+"""
+
+from __future__ import annotations
+
+import copy
+import tempfile
+from pathlib import Path
+
+import torch
+
+from autograder.engine.assignment import Assignment, WeightedModel
+from autograder.engine.grade.probing import answer_all, read_state, state_order
+
+
+def layout_name(model: WeightedModel) -> str:
+    """The answer key of the student's ``layout_probe`` for ``model``."""
+    return f"layout:{model.name}"
+
+
+def _shapes(tensors) -> list[tuple]:
+    return [tuple(t.shape) for t in tensors]
+
+
+def fit(state: dict, *, target: dict, target_order: list[str], claimed_order, file: str, model_class: str) -> tuple[dict, str]:
+    """``state``'s tensors under the reference's keys, and how they were matched; ValueError when they do not fit.
+
+    Tried in turn: the reference's own names; the order the student's forward uses its tensors (its claim, read
+    defensively); the order the file stores them (PyTorch saves in registration order).
+    """
+    if set(state) == set(target) and all(state[k].shape == target[k].shape for k in target):
+        return {k: state[k] for k in target}, "by name"
+    candidates = [("in the order your model's forward uses them", claimed_order),
+                  ("in the order the file stores them", list(state))]
+    wanted = _shapes(target[k] for k in target_order)
+    for how, order in candidates:
+        if (isinstance(order, list) and len(order) == len(state) and set(order) == set(state)
+                and _shapes(state[k] for k in order) == wanted):
+            return dict(zip(target_order, (state[k] for k in order))), how
+    found = _shapes(state[k] for k in (claimed_order if isinstance(claimed_order, list) and set(claimed_order) == set(state)
+                                       else state))
+    first = next((i for i, (a, b) in enumerate(zip(found, wanted)) if a != b), min(len(found), len(wanted)))
+    where = (f"tensor {first + 1} in the order your forward uses them is {found[first] if first < len(found) else 'absent'}, "
+             f"the homework's {wanted[first] if first < len(wanted) else 'absent'}")
+    raise ValueError(f"{file} does not fit the homework's {model_class}: it holds {len(found)} tensors, the "
+                     f"homework's model {len(wanted)}; {where}. Were these weights saved with "
+                     "torch.save(model.state_dict(), ...) from this notebook's model after training?")
+
+
+class TrustedWeights:
+    """One assignment's reference models, ready to run any submission's weights."""
+
+    def __init__(self, *, assignment: Assignment, namespace: dict, inputs: dict, plan: list, seed: int):
+        self.assignment, self.namespace, self.inputs, self.seed = assignment, namespace, inputs, seed
+        self.probes = {name: (name, probe, True) for name, probe, needs_weights in plan if needs_weights}
+        self.orders = {m.name: state_order(copy.deepcopy(namespace[m.attribute]).cpu().eval(), inputs[m.input_key])
+                       for m in assignment.settings.models}
+
+    def measure(self, weights: dict[str, Path | None], answers: dict) -> tuple[dict, list[str]]:
+        """The weight probes' answers for the submitted files (``{"error": ...}`` where one cannot be measured),
+        and notes on how each file's tensors were matched. ``answers``: the student process's, for its layouts."""
+        results, notes, ns = {}, [], dict(self.namespace)
+        with tempfile.TemporaryDirectory(prefix="trusted-weights-") as folder:
+            for model in self.assignment.settings.models:
+                path = weights.get(model.weight_file)
+                if path is None:
+                    results[model.probe] = {"error": f"{model.weight_file} is not in the submission: the training "
+                                                     "cell saves it; submit it next to the notebook"}
+                    continue
+                reference = copy.deepcopy(self.namespace[model.attribute]).cpu()
+                layout = answers.get(layout_name(model))
+                try:
+                    fitted, how = fit(read_state(Path(path)), target=reference.state_dict(),
+                                      target_order=self.orders[model.name],
+                                      claimed_order=layout.get("order") if isinstance(layout, dict) else None,
+                                      file=model.weight_file, model_class=type(reference).__name__)
+                except ValueError as error:
+                    results[model.probe] = {"error": str(error)}
+                    continue
+                torch.save(fitted, Path(folder) / model.weight_file)
+                ns[model.attribute] = reference
+                if how != "by name":
+                    notes.append(f"{model.weight_file}: measured in the homework's own {type(reference).__name__}, "
+                                 f"your tensors matched {how}")
+            plan = [self.probes[m.probe] for m in self.assignment.settings.models
+                    if m.probe in self.probes and m.probe not in results]
+            measured, _ = answer_all(plan, ns, self.inputs, Path(folder), with_weights=True, seed=self.seed)
+        return {**results, **measured}, notes

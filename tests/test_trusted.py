@@ -1,0 +1,70 @@
+"""Submitted tensors fitted onto the reference's model: by name, by the order forward uses them, or refused."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn as nn
+
+from autograder.engine.grade.probing import state_order
+from autograder.engine.grade.trusted import fit
+
+
+class Reference(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 2, 3)    # (B, 1, 6, 6) -> (B, 2, 4, 4)
+        self.norm = nn.BatchNorm2d(2)
+        self.fc = nn.Linear(32, 3)        # (B, 32) -> (B, 3)
+
+    def forward(self, x):
+        return self.fc(torch.relu(self.norm(self.conv(x))).flatten(1))
+
+
+class Variant(nn.Module):
+    """The same computation, its layers registered in another order under other names."""
+
+    def __init__(self):
+        super().__init__()
+        self.head = nn.Linear(32, 3)
+        self.body = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2), nn.ReLU())
+
+    def forward(self, x):
+        return self.head(self.body(x).flatten(1))
+
+
+X = torch.randn(4, 1, 6, 6)
+
+
+def fitted(state, claimed):
+    reference = Reference()
+    return fit(state, target=reference.state_dict(), target_order=state_order(reference, X), claimed_order=claimed,
+               file="w.pth", model_class="Reference")
+
+
+def test_identical_names_fit_by_name():
+    state = Reference().state_dict()
+    assert fitted(state, None)[1] == "by name"
+
+
+def test_other_names_and_registration_order_fit_by_the_order_forward_uses_them():
+    torch.manual_seed(0)
+    variant = Variant().eval()
+    variant.body[1].running_mean.uniform_()
+    state, how = fitted(variant.state_dict(), state_order(variant, X))
+    assert how == "in the order your model's forward uses them"
+    reference = Reference().eval()
+    reference.load_state_dict(state)
+    assert torch.allclose(reference(X), variant(X))
+
+
+def test_a_false_order_claim_cannot_fit_tensors_of_the_wrong_shapes():
+    state = Variant().state_dict()  # registration order: head first, which does not fit
+    with pytest.raises(ValueError, match=r"does not fit the homework's Reference: it holds 9 tensors, the homework.s model 9"):
+        fitted(state, list(reversed(list(state))))
+
+
+def test_tensors_of_another_architecture_are_refused_with_what_differs():
+    state = {"conv.weight": torch.zeros(4, 1, 3, 3), "conv.bias": torch.zeros(4)}
+    with pytest.raises(ValueError, match=r"holds 2 tensors, the homework.s model 9; tensor 1 .* is \(4, 1, 3, 3\)"):
+        fitted(state, None)
