@@ -27,16 +27,18 @@ def _shapes(tensors) -> list[tuple]:
     return [tuple(t.shape) for t in tensors]
 
 
-def fit(state: dict, *, target: dict, target_order: list[str], claimed_order, file: str, model_class: str) -> tuple[dict, str]:
+def fit(state: dict, *, target: dict, target_order: list[str], claimed_order, file: str, model_class: str,
+        by_name_only: bool = False) -> tuple[dict, str]:
     """``state``'s tensors under the reference's keys, and how they were matched; ValueError when they do not fit.
 
     Tried in turn: the reference's own names; the order the student's forward uses its tensors (its claim, read
-    defensively); the order the file stores them (PyTorch saves in registration order).
+    defensively); the order the file stores them (PyTorch saves in registration order), which can swap tensors of
+    equal shapes and so comes last. ``by_name_only``: the first alone (before the student's answers exist).
     """
     if set(state) == set(target) and all(state[k].shape == target[k].shape for k in target):
         return {k: state[k] for k in target}, "by name"
-    candidates = [("in the order your model's forward uses them", claimed_order),
-                  ("in the order the file stores them", list(state))]
+    candidates = [] if by_name_only else [("in the order your model's forward uses them", claimed_order),
+                                          ("in the order the file stores them", list(state))]
     wanted = _shapes(target[k] for k in target_order)
     for how, order in candidates:
         if (isinstance(order, list) and len(order) == len(state) and set(order) == set(state)
@@ -61,24 +63,28 @@ class TrustedWeights:
         self.orders = {m.name: state_order(copy.deepcopy(namespace[m.attribute]).cpu().eval(), inputs[m.input_key])
                        for m in assignment.settings.models}
 
-    def measure(self, weights: dict[str, Path | None], answers: dict) -> tuple[dict, list[str]]:
+    def measure(self, weights: dict[str, Path | None], answers: dict | None, models: list | None = None) -> tuple[dict, list[str]]:
         """The weight probes' answers for the submitted files (``{"error": ...}`` where one cannot be measured),
-        and notes on how each file's tensors were matched. ``answers``: the student process's, for its layouts."""
+        and notes on how each file's tensors were matched. ``answers``: the student process's, for its layouts
+        (None before they exist: only files whose names fit the reference's are measured then).
+        ``models``: only these (default: every model of the assignment)."""
         results, notes, ns = {}, [], dict(self.namespace)
+        models = self.assignment.settings.models if models is None else models
         with tempfile.TemporaryDirectory(prefix="trusted-weights-") as folder:
-            for model in self.assignment.settings.models:
+            for model in models:
                 path = weights.get(model.weight_file)
                 if path is None:
                     results[model.probe] = {"error": f"{model.weight_file} is not in the submission: the training "
                                                      "cell saves it; submit it next to the notebook"}
                     continue
                 reference = copy.deepcopy(self.namespace[model.attribute]).cpu()
-                layout = answers.get(layout_name(model))
+                layout = (answers or {}).get(layout_name(model))
                 try:
                     fitted, how = fit(read_state(Path(path)), target=reference.state_dict(),
                                       target_order=self.orders[model.name],
                                       claimed_order=layout.get("order") if isinstance(layout, dict) else None,
-                                      file=model.weight_file, model_class=type(reference).__name__)
+                                      file=model.weight_file, model_class=type(reference).__name__,
+                                      by_name_only=answers is None)
                 except ValueError as error:
                     results[model.probe] = {"error": str(error)}
                     continue
@@ -87,7 +93,6 @@ class TrustedWeights:
                 if how != "by name":
                     notes.append(f"{model.weight_file}: measured in the homework's own {type(reference).__name__}, "
                                  f"your tensors matched {how}")
-            plan = [self.probes[m.probe] for m in self.assignment.settings.models
-                    if m.probe in self.probes and m.probe not in results]
+            plan = [self.probes[m.probe] for m in models if m.probe in self.probes and m.probe not in results]
             measured, _ = answer_all(plan, ns, self.inputs, Path(folder), with_weights=True, seed=self.seed)
         return {**results, **measured}, notes
