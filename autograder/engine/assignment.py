@@ -187,7 +187,8 @@ def infer(submissions: list[Path], *, config: Config = Config()) -> tuple[Assign
             continue
         for notebook in notebooks:
             cells = graded_ids(notebook)
-            matching = [i for i, a in known.items() if cells & set(a.settings.definition_cells)]
+            # "parameters" is every notebook's papermill cell (the engine's override point): it names no assignment
+            matching = [i for i, a in known.items() if cells & (set(a.settings.definition_cells) - {"parameters"})]
             if len(matching) == 1:
                 votes.setdefault(matching[0], set()).add(folder.name)
     if len(votes) == 1:

@@ -29,9 +29,13 @@ def bundled_files(config: Config, assignment: Assignment) -> list[Path]:
     left_out = (assignment.reference_dir, assignment.fixtures_dir, assignment.folder / "tests")
     own = [p for p in assignment.folder.rglob("*") if kept(p) and not any(d in p.parents for d in left_out)]
     reference = [p for p in assignment.reference_weights().rglob("*") if kept(p)]
+    # pass marks come from every run (passmarks.MIN_RUNS or more): each run's figures, and the reference folder's
+    # own files (runs that are not weight files, such as an assignment's runs of a stochastic function)
+    reference += [p for p in assignment.reference_dir.glob("seed*/metrics.json") if kept(p)]
+    reference += [p for p in assignment.reference_dir.glob("*") if kept(p)]
     others = [config.assignments_dir / "__init__.py", assignment.solution_notebook, assignment.release_notebook,
               *(config.root / name for name in TOP_LEVEL)]
-    return sorted(p.relative_to(config.root) for p in engine + own + reference + others)
+    return sorted({p.relative_to(config.root) for p in engine + own + reference + others})
 
 
 def build_bundle(*, out: Path, assignment: Assignment, config: Config = Config()) -> Path:
