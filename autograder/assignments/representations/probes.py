@@ -54,8 +54,14 @@ def _net2(ns, inputs, _):
     Net2, x = ns["Net2"], inputs["x"]
     answer = describe_module(Net2().eval(), x)
     try:  # the notebook loads mnist_cnn.pt, saved from a Net, into a Net2
-        Net2().load_state_dict(ns["Net"]().state_dict())
-        answer["loads_net_weights"] = True
+        state, own = ns["Net"]().state_dict(), Net2().state_dict()
+        missing, unexpected = [k for k in own if k not in state], [k for k in state if k not in own]
+        if missing or unexpected:
+            answer["loads_net_weights"] = (f"Net2 lacks {', '.join(unexpected[:4]) or 'nothing'} and has "
+                                           f"{', '.join(missing[:4]) or 'nothing'} more")
+        else:
+            Net2().load_state_dict(state)
+            answer["loads_net_weights"] = True
     except Exception as error:
         answer["loads_net_weights"] = describe_error(error)
     try:

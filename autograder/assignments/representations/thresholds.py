@@ -39,8 +39,10 @@ def thresholds(assignment: Assignment) -> dict[str, Threshold]:
     marks = {}
     for name, (rule, read) in rules(assignment.settings).items():
         values = list(passmarks.figure_values(runs(assignment)[name], read).values())
-        if not values:
-            raise FileNotFoundError(f"no reference run measures {name}: run `make reference ASSIGNMENT={assignment.id}` "
-                                    "and `python -m autograder.assignments.representations.tsne_runs`")
+        if len(values) < passmarks.MIN_RUNS:  # never a mark from fewer runs (a bundle that left runs out, say)
+            raise FileNotFoundError(
+                f"{name}: {len(values)} reference run(s) under {assignment.reference_dir}, {passmarks.MIN_RUNS} needed: "
+                f"run `make reference ASSIGNMENT={assignment.id} SEED=n` and `python -m "
+                "autograder.assignments.representations.tsne_runs`")
         marks[name] = Threshold(rule.mark(values), rule.describe(values))
     return marks

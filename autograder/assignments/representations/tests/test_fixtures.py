@@ -1,9 +1,10 @@
-"""The assignment against its fixture library: each submission gets exactly its expected score and messages, and
-every committed reference run of the solution gets full marks."""
+"""The assignment against its fixture library: each submission gets exactly its expected score and messages.
+
+Reference runs trained with other seeds differ from seed 0 only in mnist_cnn.pt, whose one figure (test accuracy)
+test_reference.py checks run by run against the marks the other runs give (leave-one-out)."""
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
@@ -75,16 +76,3 @@ def test_feedback_never_shows_check_source(graded):
     for result in graded.values():
         for check in result.checks:
             assert not any(line in check.message for line in code_lines), check.message
-
-
-OTHER_SEEDS = sorted((p for p in ASSIGNMENT.reference_dir.glob("seed*")
-                      if p != ASSIGNMENT.reference_weights() and (p / "metrics.json").is_file()), key=lambda p: p.name)
-
-
-@pytest.mark.parametrize("seed_dir", OTHER_SEEDS, ids=lambda p: p.name)
-def test_solution_trained_with_another_seed_gets_full_marks(grader, assignment, tmp_path, seed_dir):
-    shutil.copy(assignment.solution_notebook, tmp_path)
-    for name in assignment.settings.weight_files:
-        shutil.copy(seed_dir / name, tmp_path)
-    result = grader.grade(tmp_path)
-    assert {c.name: c.message for c in result.checks if c.score < c.max_score} == {}
