@@ -19,12 +19,12 @@ class Settings(AssignmentSettings):
     id: str = setting("representations", "nbgrader assignment id; also the notebook's file name without .ipynb and the folder's name.")
     title: str = setting("Representations", "Name shown to students in feedback.")
     definition_cells: tuple = setting(
-        ("imports", "parameters", "setup", "dataloaders", "net", "model", "net2", "embedding", "plot"),
+        ("cnn_imports", "parameters", "cnn_setup", "mnist_loaders", "net", "cnn_model", "net2", "embedding", "plot"),
         "grade_ids of the cells that only define things; grading runs these and nothing else (no training, no "
         "t-SNE of the notebook's batch, no plots).",
     )
     models: tuple = setting(
-        (WeightedModel("cnn", "mnist_cnn.pt", "model", "cnn_weights", "model", "x"),),
+        (WeightedModel("cnn", "mnist_cnn.pt", "cnn_model", "cnn_weights", "model", "x"),),
         "The trained model a submission holds: Net, trained one epoch, saved as mnist_cnn.pt.",
     )
     training_cells: tuple = setting((("cnn_train", "cnn"),), "(grade_id, model name) of each cell that trains a model.")

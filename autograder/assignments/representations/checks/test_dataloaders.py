@@ -6,13 +6,13 @@ LOADERS = (("train_loader", 64, 60000, True), ("test_loader", 1000, 10000, False
 
 
 def loaders(answers) -> dict:
-    answer = answers.probe("dataloaders", "dataloaders", "reading `train_loader` and `test_loader`")
+    answer = answers.probe("dataloaders", "mnist_loaders", "reading `train_loader` and `test_loader`")
     if not all(isinstance(answer.get(name), dict) for name, *_ in LOADERS):
         raise CheckFailed("the data loaders could not be described")
     return answer
 
 
-@points(0.5, "dataloaders", "data loaders: batches of 64 (training, shuffled) and 1000 (test)")
+@points(0.5, "mnist_loaders", "data loaders: batches of 64 (training, shuffled) and 1000 (test)")
 def test_batches(student):
     found = loaders(student)
     for name, size, _, _ in LOADERS:
@@ -23,7 +23,7 @@ def test_batches(student):
            "that every epoch sees them in a new order")
 
 
-@points(0.5, "dataloaders", "data loaders: the MNIST training and test sets")
+@points(0.5, "mnist_loaders", "data loaders: the MNIST training and test sets")
 def test_datasets(student):
     found = loaders(student)
     for name, _, length, split in LOADERS:
@@ -34,7 +34,7 @@ def test_datasets(student):
                f"train={loader.get('dataset_train')}")
 
 
-@points(0.5, "dataloaders", "data loaders: images as tensors normalised with 0.1307 and 0.3081")
+@points(0.5, "mnist_loaders", "data loaders: images as tensors normalised with 0.1307 and 0.3081")
 def test_transform(student, reference):
     found, expected = loaders(student), loaders(reference)
     for name, *_ in LOADERS:

@@ -2,9 +2,9 @@ from autograder.assignments.representations.checks.support import beyond_the_pas
 from autograder.engine.grade.checks import expect, points
 
 
-@points(0.5, "model", "model: a Net, and SGD over its parameters with lr 0.01 and no momentum")
+@points(0.5, "cnn_model", "model: a Net, and SGD over its parameters with lr 0.01 and no momentum")
 def test_model_and_optimizer(student):
-    found = student.probe("model", "model", "reading `model` and `optimizer`")
+    found = student.probe("model", "cnn_model", "reading `model` and `optimizer`")
     expect(found.get("is_instance") is True, f"model should be an instance of Net, found {found.get('class')}")
     expect(found.get("optimizer") == "SGD", f"optimizer should be torch.optim.SGD, found {found.get('optimizer')}")
     expect(found.get("covers_the_model") is True, "optimizer should update model.parameters(), all of them")
@@ -13,7 +13,7 @@ def test_model_and_optimizer(student):
            f"momentum={found.get('momentum')}")
 
 
-@points(1, "model", "trained weights (mnist_cnn.pt) reach the test accuracy")
+@points(1, "cnn_model", "trained weights (mnist_cnn.pt) reach the test accuracy")
 def test_trained_weights_accuracy(student, thresholds):
     found, needed = student.figure("cnn")["test_accuracy"], thresholds["cnn_accuracy"].value
     expect(found >= needed, beyond_the_pass_mark(f"test accuracy {found:.2%}", f"at least {needed:.2%} needed"))

@@ -61,7 +61,7 @@ def test_points_per_cell_are_the_notebooks(graded):
     per_cell = {}
     for check in graded["passes_all"].checks:
         per_cell[check.cell] = per_cell.get(check.cell, 0) + check.max_score
-    assert per_cell == {"dataloaders": 1.5, "model": 1.5, "net2": 4.5, "embedding": 3, "plot": 1.5}
+    assert per_cell == {"mnist_loaders": 1.5, "cnn_model": 1.5, "net2": 4.5, "embedding": 3, "plot": 1.5}
     assert points(ASSIGNMENT.solution_notebook) == (12, 3)
 
 

@@ -9,8 +9,8 @@ import torch
 
 STUB = "### YOUR CODE HERE ###"
 EXPECTED_STUBS = {
-    "dataloaders": [f"{name} = {STUB}" for name in ("transform", "train_loader", "test_loader")],
-    "model": [f"{name} = {STUB}" for name in ("model", "optimizer")],
+    "mnist_loaders": [f"{name} = {STUB}" for name in ("transform", "train_loader", "test_loader")],
+    "cnn_model": [f"{name} = {STUB}" for name in ("model", "optimizer")],
     "net2": [f"self.{name} = {STUB}" for name in ("conv1", "conv2", "fc1", "fc2")]
             + [f"h{i} = {STUB}" for i in range(1, 7)],
     "embedding": [f"rows = {STUB}", f"embedding = {STUB}"],
