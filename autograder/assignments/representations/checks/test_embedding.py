@@ -1,0 +1,59 @@
+import numpy as np
+import torch
+
+from autograder.assignments.representations import metrics
+from autograder.engine.grade.checks import CheckFailed, expect, points
+
+DOING = "running tsne_embedding on representations of test images"
+
+
+def embeddings(student, probe_inputs) -> dict[str, np.ndarray]:
+    """The student's embedding of each representation, checked to be (N, 2) and finite."""
+    answer = student.probe("embedding", "embedding", DOING)
+    found = {}
+    for layer, activations in probe_inputs["embed"].items():
+        value, n = answer.get(layer), len(activations)
+        shape = f"({n}, {', '.join(map(str, activations.shape[1:]))})"
+        if not isinstance(value, torch.Tensor) or not (value.is_floating_point() or value.dtype in (torch.int32, torch.int64)):
+            raise CheckFailed(f"tsne_embedding of activations of shape {shape} returned {type(value).__name__}, "
+                              "not an array of numbers")
+        expect(tuple(value.shape) == (n, 2), f"tsne_embedding of activations of shape {shape} returned shape "
+                                             f"{tuple(value.shape)}, expected ({n}, 2): one 2-D point per example")
+        expect(bool(torch.isfinite(value).all()), f"tsne_embedding of activations of shape {shape} returned NaN or "
+                                                  "infinite values")
+        found[layer] = value.double().numpy()
+    return found
+
+
+def figures(student, probe_inputs, settings) -> dict:
+    return metrics.embedding_figures(embeddings(student, probe_inputs), probe_inputs["embed"],
+                                     probe_inputs["embed_labels"].numpy(), settings.knn_k)
+
+
+@points(1, "embedding", "tsne_embedding: one finite 2-D point per example")
+def test_embedding_shape(student, probe_inputs):
+    embeddings(student, probe_inputs)
+
+
+@points(1, "embedding", "tsne_embedding: neighbours in the plane were neighbours before (trustworthiness)")
+def test_embedding_keeps_neighbours(student, probe_inputs, settings, thresholds):
+    found = figures(student, probe_inputs, settings)
+    problems = []
+    for layer in settings.embedded_layers:
+        value, mark = found[layer]["trustworthiness"], thresholds[f"trustworthiness_{layer}"].value
+        if value < mark:
+            problems.append(f"{layer}: {value:.3f}, at least {mark:.3f} needed")
+    expect(not problems, f"trustworthiness ({settings.knn_k} neighbours) of your embeddings: " + "; ".join(problems) +
+           ". Every run of the reference t-SNE reaches these marks: embed every example's flattened activations "
+           "with sklearn.manifold.TSNE (2 components), not a projection or a subset of the features")
+
+
+@points(1, "embedding", "tsne_embedding: digits better separated for a deep layer than for the input")
+def test_deep_layer_separates_digits(student, probe_inputs, settings, thresholds):
+    found = figures(student, probe_inputs, settings)
+    first, last = settings.embedded_layers[0], settings.embedded_layers[-1]
+    gain, mark = found["separation_gain"], thresholds["separation_gain"].value
+    expect(gain >= mark,
+           f"{settings.knn_k}-nearest-neighbour accuracy of the digits in your embeddings: {first} "
+           f"{found[first]['knn_accuracy']:.1%}, {last} {found[last]['knn_accuracy']:.1%}, a gain of {gain:.1%}; at "
+           f"least {mark:.1%} needed, which every run of the reference t-SNE reaches")

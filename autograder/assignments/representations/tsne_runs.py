@@ -1,0 +1,46 @@
+"""Reference runs of the solution's tsne_embedding: the figures its pass marks come from.
+
+t-SNE is stochastic: the same correct function gives another layout for another seed. This runs the solution's
+``tsne_embedding`` on the probe representations (those a submission's function is given) with seeds 0 to
+``--runs`` - 1 and writes each run's trustworthiness and k-NN accuracies to reference/tsne_runs.json.
+
+    flock /tmp/train.lock .venv/bin/python -m autograder.assignments.representations.tsne_runs [--runs 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import torch
+
+from autograder.assignments.representations import metrics
+from autograder.engine.assignment import load
+from autograder.engine.config import Config
+from autograder.engine.grade.inputs import probe_inputs_file
+from autograder.engine.reference import solution_namespace
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10)
+    args = parser.parse_args(argv)
+    config = Config()
+    assignment = load("representations", config)
+    torch.set_num_threads(config.threads)
+    inputs = torch.load(probe_inputs_file(config=config, assignment=assignment), weights_only=True)
+    embed = solution_namespace(assignment=assignment, config=config)["tsne_embedding"]
+    labels, k = inputs["embed_labels"].numpy(), assignment.settings.knn_k
+    runs = {}
+    for seed in range(args.runs):
+        started = time.perf_counter()
+        embeddings = {layer: embed(activations.clone(), seed) for layer, activations in inputs["embed"].items()}
+        runs[f"tsne{seed}"] = metrics.embedding_figures(embeddings, inputs["embed"], labels, k)
+        runs[f"tsne{seed}"]["seconds"] = round(time.perf_counter() - started, 2)
+        print(f"tsne{seed}", json.dumps(runs[f"tsne{seed}"]), flush=True)
+    (assignment.reference_dir / "tsne_runs.json").write_text(json.dumps(runs, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
