@@ -40,6 +40,8 @@ def build_inputs(reference_ns: dict, *, settings, data_root, seed: int) -> dict:
         "weight": torch.randn(16, 8, 5, 5, generator=generator),
         "factors": [10.0, -1.0, 0.5],
         "amounts": [0.1, -0.1],
+        "patterns": [r"decoder\.net\.convt\d\.weight", r"decoder\.net\.convt1", r".*bn1\..*",
+                     r"encoder\.(mu|log_var)\.bias", r"decoder\.net\.bn\d\.bias|decoder\.fc\.bias"],
         "weight_bends": [
             [r"decoder\.net\.convt1\.weight", "invert", "decode"],
             [r"decoder\.net\.convt\d\.weight", "cos(16 pi w)", "decode"],

@@ -57,14 +57,21 @@ def _bend_call(pattern, bend, method) -> str:
     return f"bend_weights(vae, r'{pattern}', <{bend}>, {argument}, method={method!r})"
 
 
-@points(2, "bend_weights", "bend_weights: the outputs with the matching parameters bent")
+@points(1, "bend_weights", "matching_parameters: the names the pattern matches entirely, in order")
+def test_matching_parameters(student, reference, probe_inputs):
+    found = student.probe("matching", "bend_weights", "calling matching_parameters")
+    expected = reference.probe("matching", "bend_weights", "calling matching_parameters")
+    names = as_list(found.get("names"), "matching_parameters")
+    expect(len(names) == len(expected["names"]), "matching_parameters: not every call was answered")
+    for pattern, got, want in zip(probe_inputs["patterns"], names, expected["names"]):
+        expect(got == want, f"matching_parameters(vae, r'{pattern}') gave {got}, expected {want}: "
+                            "names of named_parameters() that re.fullmatch accepts (the whole name), in that order")
+
+
+@points(1, "bend_weights", "bend_weights: the outputs with the matching parameters bent")
 def test_bend_weights_outputs(student, reference, settings, probe_inputs):
     found = student.probe("bend_weights", "bend_weights", "calling bend_weights")
     expected = reference.probe("bend_weights", "bend_weights", "calling bend_weights")
-    names = as_list(found.get("names"), "matching_parameters")
-    for (pattern, bend, method), got, want in zip(probe_inputs["weight_bends"], names, expected["names"]):
-        expect(got == want, f"matching_parameters(vae, r'{pattern}') gave {got}, expected {want}: "
-                            "re.fullmatch over the names of named_parameters(), in that order")
     outputs = as_list(found.get("outputs"), "bend_weights")
     for (pattern, bend, method), got, want in zip(probe_inputs["weight_bends"], outputs, expected["outputs"]):
         close(got, want, settings.atol, _bend_call(pattern, bend, method),
