@@ -17,6 +17,7 @@ from autograder.engine.config import setting
 
 FOLDER = Path(__file__).resolve().parent
 WEIGHTS_FILE = "mnist_vae_bending.pt"
+TRAINING_CELL = "bend_vae_train"  # trains the shipped VAE when vae_epochs > 0 (reference_run.py); not a WeightedModel
 
 
 def _sha256(path: Path) -> str:
@@ -32,8 +33,6 @@ class Settings(AssignmentSettings):
          "bend_weight_ops", "bend_weights", "bend_activation_ops", "bend_activation", "bend_interpolate"),
         "grade_ids of the cells that only define things; grading runs these and nothing else (no data, no plots).",
     )
-    training_cells: tuple = setting((("bend_vae_train", "vae"),),
-                                    "(grade_id, model name) of the cell that trains the shipped VAE (its reference run).")
     class_mix: tuple = setting(("passes_all", "blank_release", "mask_keeps_one_minus_p", "hooks_not_removed"),
                                "Fixture names a generated class cycles through: right, empty, two usual mistakes.")
     delayed_checks: tuple = setting((), "None: every function is checked on the shipped model the students have; "

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import torch
 
-from autograder.assignments.bending import SETTINGS, WEIGHTS_FILE
+from autograder.assignments.bending import SETTINGS, TRAINING_CELL, WEIGHTS_FILE
 from autograder.engine.assignment import load
 from autograder.engine.config import Config
 from autograder.engine.reference import solution_namespace, write_training_log
@@ -65,7 +65,7 @@ def run(seed: int, epochs: int, ship: bool, config: Config = Config()) -> Path:
                                    parameters={"data_root": str(config.data_root), "seed": seed, "vae_epochs": epochs},
                                    cwd=scratch, kernel_name="python3", progress_bar=False, log_output=True)
         shutil.copyfile(Path(scratch) / WEIGHTS_FILE, out_dir / WEIGHTS_FILE)
-        write_training_log(executed, out_dir / "training_log.txt", cells={cell for cell, _ in SETTINGS.training_cells})
+        write_training_log(executed, out_dir / "training_log.txt", cells={TRAINING_CELL})
     elapsed = time.time() - started
     state = torch.load(out_dir / WEIGHTS_FILE, map_location="cpu", weights_only=True)
     figures = test_figures(state, data_root=config.data_root,
