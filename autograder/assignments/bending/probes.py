@@ -41,6 +41,7 @@ def _left_as_found(model, before: dict, z) -> dict:
     """What a function left behind: hooks, parameters and buffers not bit-identical, the plain decode of ``z``."""
     after = model.state_dict()
     changed = sorted(set(before) ^ set(after))
+    changed += [f"{name or 'the model'} (left in training mode)" for name, module in model.named_modules() if module.training]
     changed += [name for name in before if name in after and not (
         isinstance(after[name], torch.Tensor) and after[name].dtype == before[name].dtype
         and after[name].shape == before[name].shape and torch.equal(after[name], before[name]))]

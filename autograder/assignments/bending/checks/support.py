@@ -59,7 +59,7 @@ def left_as_found(answer: dict, reference: dict, atol: float, what: str) -> None
                        "returns and call handle.remove() before returning (in a `finally:` block)")
     changed, n_changed = answer.get("changed"), answer.get("n_changed")
     expect(n_changed == 0 and changed == [],
-           f"{what} left {n_changed} parameter(s) or buffer(s) not bit-identical to their values before the call "
-           f"(e.g. {', '.join(map(str, (changed or [])[:3]))}): save copies and copy them back, or use "
-           "torch.func.functional_call; undoing a change by the inverse operation is not exact")
+           f"{what} left {n_changed} parameter(s) or buffer(s) not bit-identical to their values before the call, "
+           f"or a module in training mode (e.g. {', '.join(map(str, (changed or [])[:3]))}): save copies and copy "
+           "them back, or use torch.func.functional_call; undoing a change by the inverse operation is not exact")
     close(answer.get("plain_after"), reference["plain_after"], 0.0, f"the model's decode after {what}")
