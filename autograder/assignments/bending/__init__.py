@@ -46,8 +46,9 @@ class Settings(AssignmentSettings):
     atol: float = setting(1e-5, "Largest difference allowed between a student's tensors and the reference's "
                           "(float32 arithmetic done in another order: batch sizes, matrix products).")
     kernel_atol: float = setting(1e-6, "Largest difference allowed for normalised kernels (one division per value).")
-    mask_fraction_tolerance: float = setting(0.03, "A mask of a few thousand entries keeps keep +- this fraction "
-                                             "(over 5 standard deviations of a binomial proportion at n = 2,000).")
+    mask_fraction_tolerance: float = setting(0.03, "A mask of 2,000 or more entries must keep keep +- this fraction "
+                                             "(3 standard deviations of the binomial proportion at n = 2,000, p = 0.7); "
+                                             "the message names the fraction a wrong mask keeps.")
 
 
 SETTINGS = Settings()
