@@ -63,3 +63,11 @@ def left_as_found(answer: dict, reference: dict, atol: float, what: str) -> None
            f"or a module in training mode (e.g. {', '.join(map(str, (changed or [])[:3]))}): save copies and copy "
            "them back, or use torch.func.functional_call; undoing a change by the inverse operation is not exact")
     close(answer.get("plain_after"), reference["plain_after"], 0.0, f"the model's decode after {what}")
+
+
+def bends_something(output, plain: torch.Tensor, what: str) -> None:
+    """The cleanup of a bending function is checked only once it bends: its output differs from the plain one."""
+    output = as_tensor(output, what)
+    changed = tuple(output.shape) == tuple(plain.shape) and (output - plain.float()).abs().max().item() > 1e-3
+    expect(changed, f"{what} returned the unbent output: the model must be bent during the call before leaving it "
+                    "as it was counts")

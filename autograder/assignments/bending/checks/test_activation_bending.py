@@ -2,7 +2,8 @@
 
 from autograder.engine.grade.checks import expect, points
 
-from autograder.assignments.bending.checks.support import as_dict, as_list, as_tensor, close, left_as_found
+from autograder.assignments.bending.checks.support import (as_dict, as_list, as_tensor, bends_something, close,
+                                                          left_as_found)
 
 
 @points(1, "bend_activation_ops", "keep_top_channels: per instance, the channels of largest mean, ties to the lower index")
@@ -47,7 +48,9 @@ def test_bend_activation_cleans_up(student, reference, probe_inputs):
     found = student.probe("bend_activation", "bend_activation", "calling bend_activation")
     expected = reference.probe("bend_activation", "bend_activation", "calling bend_activation")
     outputs = as_list(found.get("outputs"), "bend_activation")
-    as_tensor(outputs[0] if outputs else None, "bend_activation")  # the cleanup of a function that works
+    layer, bend, method = probe_inputs["activation_bends"][0]
+    plain = reference.probe("plain", "bend_model", "decoding the codes")["z_decoded"]
+    bends_something(outputs[0] if outputs else None, plain, f"bend_activation(vae, {layer!r}, <{bend}>, z)")
     left_as_found(found, expected, 0.0, f"{len(probe_inputs['activation_bends'])} calls of bend_activation")
 
 

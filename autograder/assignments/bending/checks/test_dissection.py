@@ -37,11 +37,13 @@ def test_record_activations_values(student, reference, settings, probe_inputs):
 
 
 @points(1, "bend_record", "record_activations: leaves no hook and the model unchanged")
-def test_record_activations_cleans_up(student, reference, probe_inputs):
+def test_record_activations_cleans_up(student, reference, settings, probe_inputs):
     found = student.probe("record", "bend_record", "calling record_activations")
     expected = reference.probe("record", "bend_record", "calling record_activations")
     names = probe_inputs["record"]["decode"]
-    _recorded(found.get("decode"), names, "record_activations")  # the cleanup of a function that works
+    recorded = _recorded(found.get("decode"), names, "record_activations")  # the cleanup of a function that works
+    close(recorded[names[0]], expected["decode"][names[0]], settings.atol,
+          f"record_activations(vae, {names}, z, method='decode')[{names[0]!r}]")
     left_as_found(found, expected, 0.0, "record_activations")
 
 

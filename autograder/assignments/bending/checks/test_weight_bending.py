@@ -2,7 +2,7 @@
 
 from autograder.engine.grade.checks import expect, points
 
-from autograder.assignments.bending.checks.support import as_list, as_tensor, close, left_as_found
+from autograder.assignments.bending.checks.support import as_list, as_tensor, bends_something, close, left_as_found
 
 
 @points(1, "bend_weight_ops", "keep_mask and mask: reproducible from the seed, keeping the stated fraction")
@@ -84,5 +84,6 @@ def test_bend_weights_restores(student, reference, probe_inputs):
     expected = reference.probe("bend_weights", "bend_weights", "calling bend_weights")
     outputs = as_list(found.get("outputs"), "bend_weights")
     pattern, bend, method = probe_inputs["weight_bends"][0]
-    as_tensor(outputs[0] if outputs else None, _bend_call(pattern, bend, method))  # the cleanup of a function that works
+    plain = reference.probe("plain", "bend_model", "decoding the codes")["z_decoded"]
+    bends_something(outputs[0] if outputs else None, plain, _bend_call(pattern, bend, method))
     left_as_found(found, expected, 0.0, f"{len(probe_inputs['weight_bends'])} calls of bend_weights")
