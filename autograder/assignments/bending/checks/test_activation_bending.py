@@ -1,0 +1,88 @@
+"""Part 3: activation bending functions, bending one layer, layer-wise interpolation (6 points)."""
+
+from autograder.engine.grade.checks import expect, points
+
+from autograder.assignments.bending.checks.support import (as_dict, as_list, as_tensor, bends_something, close,
+                                                          left_as_found)
+
+
+@points(1, "bend_activation_ops", "keep_top_channels: per instance, the channels of largest mean, ties to the lower index")
+def test_keep_top_channels(student, reference, settings, probe_inputs):
+    found = student.probe("top_channels", "bend_activation_ops", "calling keep_top_channels")
+    expected = reference.probe("top_channels", "bend_activation_ops", "calling keep_top_channels")
+    kept = as_list(found.get("kept"), "keep_top_channels")
+    expect(len(kept) == len(probe_inputs["fractions"]), "keep_top_channels: not every call was answered")
+    channels = probe_inputs["activation"].shape[1]
+    for fraction, got, want in zip(probe_inputs["fractions"], kept, expected["kept"]):
+        close(got, want, settings.atol, f"keep_top_channels({fraction})(a) on an activation of "
+              f"{channels} channels (with ties)",
+              f"keep the ceil({fraction} * {channels}) channels of largest mean over height and width for each "
+              "instance, ties to the lower channel index, zero the others")
+    expect(found.get("argument_unchanged") is True, "keep_top_channels changed the activation passed to it")
+
+
+@points(1, "bend_activation_ops", "normalise_across_instances and normalise_across_channels")
+def test_normalisations(student, reference, settings):
+    found = student.probe("normalisations", "bend_activation_ops", "calling the normalisations")
+    expected = reference.probe("normalisations", "bend_activation_ops", "calling the normalisations")
+    close(found.get("instances"), expected["instances"], settings.atol, "normalise_across_instances(a)",
+          "divide by a.abs().amax(0, keepdim=True) (the batch dimension), at least 1e-8")
+    close(found.get("channels"), expected["channels"], settings.atol, "normalise_across_channels(a)",
+          "divide by a.abs().amax(1, keepdim=True) (the channel dimension), at least 1e-8")
+    expect(found.get("argument_unchanged") is True, "a normalisation changed the activation passed to it")
+
+
+@points(1, "bend_activation", "bend_activation: the outputs with the named layer's output bent")
+def test_bend_activation_outputs(student, reference, settings, probe_inputs):
+    found = student.probe("bend_activation", "bend_activation", "calling bend_activation")
+    expected = reference.probe("bend_activation", "bend_activation", "calling bend_activation")
+    outputs = as_list(found.get("outputs"), "bend_activation")
+    for (layer, bend, method), got, want in zip(probe_inputs["activation_bends"], outputs, expected["outputs"]):
+        argument = "x" if method == "encode" else "z"
+        close(got, want, settings.atol, f"bend_activation(vae, {layer!r}, <{bend}>, {argument}, method={method!r})",
+              "replace that module's output a by fn(a) (a forward hook that returns fn(output)), and nothing else")
+
+
+@points(1, "bend_activation", "bend_activation: leaves no hook and the model unchanged")
+def test_bend_activation_cleans_up(student, reference, probe_inputs):
+    found = student.probe("bend_activation", "bend_activation", "calling bend_activation")
+    expected = reference.probe("bend_activation", "bend_activation", "calling bend_activation")
+    outputs = as_list(found.get("outputs"), "bend_activation")
+    layer, bend, method = probe_inputs["activation_bends"][0]
+    plain = reference.probe("plain", "bend_model", "decoding the codes")["z_decoded"]
+    bends_something(outputs[0] if outputs else None, plain, f"bend_activation(vae, {layer!r}, <{bend}>, z)")
+    left_as_found(found, expected, 0.0, f"{len(probe_inputs['activation_bends'])} calls of bend_activation")
+
+
+def _mixes(student, probe_inputs) -> dict:
+    found = student.probe("interpolate", "bend_interpolate", "calling interpolate_at_layer")
+    return as_dict(found.get("mixes"), "interpolate_at_layer"), found
+
+
+@points(1, "bend_interpolate", "interpolate_at_layer: the endpoints are the plain decodes, no hook left")
+def test_interpolation_endpoints(student, reference, settings, probe_inputs):
+    mixes, found = _mixes(student, probe_inputs)
+    plain = reference.probe("plain", "bend_model", "decoding the test digits")["pair_decoded"]
+    weights = probe_inputs["interpolation_weights"]
+    for layer in probe_inputs["interpolation_layers"]:
+        call = f"interpolate_at_layer(vae, {layer!r}, x, weights)"
+        images = as_tensor(mixes.get(layer), call)
+        expect(tuple(images.shape) == (len(weights), 1, 28, 28),
+               f"{call} has shape {tuple(images.shape)}, expected {(len(weights), 1, 28, 28)} (one image per row "
+               "of weights)")
+        close(images[0], plain[0], settings.atol, f"{call}, row [1, 0, 0]",
+              "a row that takes all of one image's activation must give that image's plain decode (of mu)")
+        close(images[1], plain[2], settings.atol, f"{call}, row [0, 0, 1]",
+              "a row that takes all of one image's activation must give that image's plain decode (of mu)")
+    left_as_found(found, reference.probe("interpolate", "bend_interpolate", "calling interpolate_at_layer"), 0.0,
+                  "interpolate_at_layer")
+
+
+@points(1, "bend_interpolate", "interpolate_at_layer: mixes the activations at the layer")
+def test_interpolation_mixes(student, reference, settings, probe_inputs):
+    mixes, _ = _mixes(student, probe_inputs)
+    expected = reference.probe("interpolate", "bend_interpolate", "calling interpolate_at_layer")["mixes"]
+    for layer in probe_inputs["interpolation_layers"]:
+        close(mixes.get(layer), expected[layer], settings.atol, f"interpolate_at_layer(vae, {layer!r}, x, weights)",
+              "mix the layer's activations (weights @ activations, each flattened) and decode on from that layer; "
+              "mixing decoded images (pixel space) gives the same endpoints but other mixes")

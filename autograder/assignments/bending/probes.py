@@ -1,0 +1,210 @@
+"""The bending assignment's questions to a notebook's namespace: each calls one of the student's functions on the
+shipped VAE (built from the notebook's own ``MnistVAE``, loaded with the tensors in the probe inputs) and on inputs
+the student never saw. Answered in the student's process and, for the reference, in the grader.
+
+Copied into the student's runner: imports only the standard library and torch. The bending functions the probes
+pass to ``bend_weights`` and ``bend_activation`` are defined here, so those two are checked apart from the
+student's own ``scale``, ``mask`` or ``keep_top_channels``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.modules.module as module_globals
+
+
+def _vae(ns, inputs):
+    if "MnistVAE" not in ns:
+        raise NameError("the notebook defines no MnistVAE: keep the model cell `bend_model` as it was released")
+    vae = ns["MnistVAE"]()
+    vae.load_state_dict(inputs["vae_state"])
+    return vae.eval()
+
+
+def _hooks_left(model) -> int:
+    """Hooks on any module of ``model`` plus global module hooks (none were there before the call)."""
+    count = 0
+    for module in model.modules():
+        for attribute in ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks",
+                          "_state_dict_hooks", "_load_state_dict_pre_hooks"):
+            count += len(getattr(module, attribute, {}) or {})
+        count += int(hasattr(module, "parametrizations"))
+    for attribute in ("_global_forward_hooks", "_global_forward_pre_hooks", "_global_backward_hooks",
+                      "_global_backward_pre_hooks"):
+        count += len(getattr(module_globals, attribute, {}) or {})
+    return count
+
+
+def _left_as_found(model, before: dict, z) -> dict:
+    """What a function left behind: hooks, parameters and buffers not bit-identical, the plain decode of ``z``."""
+    after = model.state_dict()
+    changed = sorted(set(before) ^ set(after))
+    changed += [f"{name or 'the model'} (left in training mode)" for name, module in model.named_modules() if module.training]
+    changed += [name for name in before if name in after and not (
+        isinstance(after[name], torch.Tensor) and after[name].dtype == before[name].dtype
+        and after[name].shape == before[name].shape and torch.equal(after[name], before[name]))]
+    with torch.no_grad():
+        plain = model.decode(z)
+    return {"hooks_left": _hooks_left(model), "changed": changed[:10], "n_changed": len(changed), "plain_after": plain}
+
+
+def _snapshot(model) -> dict:
+    return {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}
+
+
+def _reconstruct(ns, inputs, _):
+    x = inputs["x"]
+    return {"mean": ns["reconstruct"](_vae(ns, inputs), x),
+            "sampled": ns["reconstruct"](_vae(ns, inputs), x, torch.Generator().manual_seed(inputs["sample_seed"]))}
+
+
+def _record(ns, inputs, _):
+    vae = _vae(ns, inputs)
+    before = _snapshot(vae)
+    encode = ns["record_activations"](vae, list(inputs["record"]["encode"]), inputs["x"], method="encode")
+    decode = ns["record_activations"](vae, list(inputs["record"]["decode"]), inputs["z"], method="decode")
+    return {"encode": dict(encode), "decode": dict(decode), **_left_as_found(vae, before, inputs["z"])}
+
+
+def _listing(ns, inputs, _):
+    vae = _vae(ns, inputs)
+    before = _snapshot(vae)
+    forward = ns["list_activations"](vae, inputs["x"])
+    decode = ns["list_activations"](vae, inputs["z"], method="decode")
+    return {"forward": _entries(forward), "decode": _entries(decode),
+            **_left_as_found(vae, before, inputs["z"])}
+
+
+def _entries(listing):
+    """A listing of (name, shape) pairs as lists; anything else as it is, for the check to describe."""
+    if not isinstance(listing, (list, tuple)):
+        return listing
+    return [list(entry) if isinstance(entry, (list, tuple)) else entry for entry in listing]
+
+
+def _kernels(ns, inputs, _):
+    vae = _vae(ns, inputs)
+    return {"kernels": {layer: ns["kernel_images"](vae, layer) for layer in inputs["kernel_layers"]}}
+
+
+def _as_float(mask):
+    return mask.to(torch.float32) if isinstance(mask, torch.Tensor) else mask
+
+
+def _mask(ns, inputs, _):
+    answers = []
+    for shape, keep, seed in inputs["masks"]:
+        first = ns["keep_mask"](tuple(shape), keep, seed)
+        again = ns["keep_mask"](tuple(shape), keep, seed)
+        from_generator = ns["keep_mask"](tuple(shape), keep, torch.Generator().manual_seed(seed))
+        answers.append({"mask": _as_float(first), "again": _as_float(again), "from_generator": _as_float(from_generator)})
+    weight = inputs["weight"].clone()
+    shape, keep, seed = inputs["masks"][-1]
+    masked = ns["mask"](keep, seed)(weight)
+    return {"masks": answers, "masked": masked, "argument_unchanged": torch.equal(weight, inputs["weight"])}
+
+
+def _scale_bias(ns, inputs, _):
+    weight = inputs["weight"].clone()
+    scaled = [ns["scale"](factor)(weight) for factor in inputs["factors"]]
+    biased = [ns["bias"](amount)(weight) for amount in inputs["amounts"]]
+    return {"scaled": scaled, "biased": biased, "argument_unchanged": torch.equal(weight, inputs["weight"])}
+
+
+WEIGHT_BENDS = {  # name: bending function the probes pass to bend_weights
+    "invert": lambda w: w * -1.0,
+    "times 10": lambda w: w * 10.0,
+    "cos(16 pi w)": lambda w: torch.cos(16 * math.pi * w),
+    "plus 0.05": lambda w: w + 0.05,
+    "zero half": lambda w: w * (torch.arange(w.numel()).reshape(w.shape) % 2 == 0).to(w.dtype),
+}
+
+
+def _bend_weights(ns, inputs, _):
+    outputs = []
+    for pattern, bend, method in inputs["weight_bends"]:
+        vae = _vae(ns, inputs)
+        argument = inputs["x"] if method == "encode" else inputs["z"]
+        outputs.append(ns["bend_weights"](vae, pattern, WEIGHT_BENDS[bend], argument, method=method))
+    vae = _vae(ns, inputs)
+    before = _snapshot(vae)
+    for pattern, bend, method in inputs["weight_bends"]:
+        ns["bend_weights"](vae, pattern, WEIGHT_BENDS[bend], inputs["x"] if method == "encode" else inputs["z"],
+                           method=method)
+    return {"outputs": outputs, **_left_as_found(vae, before, inputs["z"])}
+
+
+def _matching(ns, inputs, _):
+    vae = _vae(ns, inputs)
+    return {"names": [list(ns["matching_parameters"](vae, pattern)) for pattern in inputs["patterns"]]}
+
+
+def _top_channels(ns, inputs, _):
+    activation = inputs["activation"].clone()
+    kept = [ns["keep_top_channels"](fraction)(activation) for fraction in inputs["fractions"]]
+    return {"kept": kept, "argument_unchanged": torch.equal(activation, inputs["activation"])}
+
+
+def _normalisations(ns, inputs, _):
+    activation = inputs["activation"].clone()
+    return {"instances": ns["normalise_across_instances"](activation),
+            "channels": ns["normalise_across_channels"](activation),
+            "argument_unchanged": torch.equal(activation, inputs["activation"])}
+
+
+ACTIVATION_BENDS = {  # name: bending function the probes pass to bend_activation
+    "plus 0.5": lambda a: a + 0.5,
+    "reverse the batch": lambda a: a.flip(0),
+    "halve": lambda a: a * 0.5,
+    "keep above the mean": lambda a: a * (a > a.mean()).to(a.dtype),
+}
+
+
+def _bend_activation(ns, inputs, _):
+    outputs = []
+    for layer, bend, method in inputs["activation_bends"]:
+        vae = _vae(ns, inputs)
+        argument = inputs["x"] if method == "encode" else inputs["z"]
+        outputs.append(ns["bend_activation"](vae, layer, ACTIVATION_BENDS[bend], argument, method=method))
+    vae = _vae(ns, inputs)
+    before = _snapshot(vae)
+    for layer, bend, method in inputs["activation_bends"]:
+        ns["bend_activation"](vae, layer, ACTIVATION_BENDS[bend], inputs["x"] if method == "encode" else inputs["z"],
+                              method=method)
+    return {"outputs": outputs, **_left_as_found(vae, before, inputs["z"])}
+
+
+def _interpolate(ns, inputs, _):
+    mixes = {}
+    vae = _vae(ns, inputs)
+    before = _snapshot(vae)
+    for layer in inputs["interpolation_layers"]:
+        mixes[layer] = ns["interpolate_at_layer"](vae, layer, inputs["pair"], inputs["interpolation_weights"])
+    return {"mixes": mixes, **_left_as_found(vae, before, inputs["z"])}
+
+
+def _plain(ns, inputs, _):
+    """The model's own outputs on the probe inputs (the endpoints interpolation must reach)."""
+    vae = _vae(ns, inputs)
+    with torch.no_grad():
+        return {"pair_decoded": vae.decode(vae.encode(inputs["pair"])[0]), "z_decoded": vae.decode(inputs["z"])}
+
+
+# (probe name, function, needs submitted weight files): none does, the model's weights are in the inputs
+PLAN = [
+    ("plain", _plain, False),
+    ("reconstruct", _reconstruct, False),
+    ("record", _record, False),
+    ("listing", _listing, False),
+    ("kernels", _kernels, False),
+    ("mask", _mask, False),
+    ("scale_bias", _scale_bias, False),
+    ("matching", _matching, False),
+    ("bend_weights", _bend_weights, False),
+    ("top_channels", _top_channels, False),
+    ("normalisations", _normalisations, False),
+    ("bend_activation", _bend_activation, False),
+    ("interpolate", _interpolate, False),
+]

@@ -1,0 +1,85 @@
+"""The bending assignment against its fixture library: each submission gets exactly its expected score and messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from autograder.engine.assignment import load
+from autograder.engine.fixtures import build_submission, expected, fixture_names
+from autograder.engine.grade import GradeResult, Grader
+from autograder.engine.notebook import points
+
+BENDING = load("bending")
+NAMES = fixture_names(BENDING)
+
+
+@pytest.fixture(scope="session")
+def grader(config, assignment) -> Grader:
+    return Grader(config=config, assignment=assignment)
+
+
+@pytest.fixture(scope="session")
+def graded(config, grader, tmp_path_factory) -> dict:
+    """Every fixture submission built and graded once for the whole session."""
+    root = tmp_path_factory.mktemp("bending-submissions")
+    results = {}
+    for name in NAMES:
+        folder = build_submission(BENDING.fixtures_dir / name, root / name, config=config, assignment=BENDING,
+                                  inputs=lambda: grader.inputs)
+        try:
+            results[name] = grader.grade(folder)
+        except Exception as error:
+            results[name] = GradeResult(name, [], error=f"grader fault: {type(error).__name__}: {error}", graded=False)
+    return results
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_fixture_gets_its_expected_score(graded, name):
+    wanted = expected(BENDING, name)
+    result = graded[name]
+    assert result.graded, result.error
+    lost = {c.name: c.message for c in result.checks if c.score < c.max_score}
+    if wanted["lost"] == "all":
+        assert result.score == 0 and all(lost[c.name] for c in result.checks)
+        assert all(wanted.get("message", "") in message for message in lost.values())
+    else:
+        assert sorted(lost) == sorted(wanted["lost"]), lost
+        for check, fragment in wanted["lost"].items():
+            assert fragment in lost[check], lost[check]
+    assert result.score == pytest.approx(wanted["score"])
+    assert result.max_score == points(BENDING.solution_notebook)[0] == 16
+
+
+def test_the_library_covers_correct_variants_and_each_named_mistake():
+    correct = [n for n in NAMES if n.startswith(("passes_all", "correct_"))]
+    assert {"correct_torch_fx", "correct_functional_call"} <= set(correct)
+    for mistake in ("mask_keeps_one_minus_p", "bias_added_to_the_layer_input", "hooks_not_removed",
+                    "normalised_over_the_wrong_dimension", "interpolates_in_pixel_space", "blank_release"):
+        assert mistake in NAMES
+
+
+def test_points_per_cell(graded):
+    per_cell = {}
+    for check in graded["passes_all"].checks:
+        per_cell[check.cell] = per_cell.get(check.cell, 0) + check.max_score
+    assert per_cell == {"bend_reconstruct": 1, "bend_record": 2, "bend_listing": 1, "bend_kernels": 1,
+                        "bend_weight_ops": 2, "bend_weights": 3, "bend_activation_ops": 2, "bend_activation": 2,
+                        "bend_interpolate": 2}
+
+
+def test_feedback_never_shows_check_source(graded):
+    source = "".join(p.read_text() for p in BENDING.checks_dir.glob("*.py"))
+    code_lines = {line.strip() for line in source.splitlines() if len(line.strip()) > 25}
+    for result in graded.values():
+        for check in result.checks:
+            assert not any(line in check.message for line in code_lines), check.message
+
+
+def test_grading_is_deterministic(grader, graded, config, tmp_path):
+    folder = build_submission(BENDING.fixtures_dir / "hooks_not_removed", tmp_path / "again", config=config,
+                              assignment=BENDING, inputs=lambda: grader.inputs)
+    again = grader.grade(folder)
+    first = graded["hooks_not_removed"]
+    assert [(c.name, c.score, c.message) for c in again.checks] == [(c.name, c.score, c.message) for c in first.checks]
