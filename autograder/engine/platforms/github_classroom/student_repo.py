@@ -29,6 +29,9 @@ def write_student_repo(*, out: Path, assignment: Assignment, config: Config = Co
             "@AUTO_POINTS@": f"{auto:g}", "@MANUAL_POINTS@": f"{manual:g}"}
     copies = {assignment.release_notebook: assignment.release_notebook.name,
               config.root / "requirements.txt": "requirements.txt"}
+    # files released beside the notebook (a trained model the students are given, say) go in too
+    copies.update({path: path.name for path in sorted(assignment.release_notebook.parent.iterdir())
+                   if path.is_file() and path != assignment.release_notebook})
     for source, place in copies.items():
         (out / place).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, out / place)
