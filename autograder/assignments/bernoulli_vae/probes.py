@@ -173,10 +173,7 @@ def _generate(ns, inputs, _):
     count = inputs["generate_samples"]
     images = ns["generate"](model, count)
     latents = torch.cat(model.decoded) if model.decoded else None
-    with torch.no_grad():
-        redecoded = torch.sigmoid(model.decoder(latents)).view(-1, 1, 28, 28) if latents is not None else None
-    return {"images": images, "latents": latents if latents is not None else "none", "redecoded": redecoded
-            if redecoded is not None else "none"}
+    return {"images": images, "latents": latents if latents is not None else "none"}
 
 
 def _weights(file_name: str, attribute: str, eps_key: str):
