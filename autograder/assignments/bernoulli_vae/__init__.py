@@ -13,10 +13,11 @@ class Settings(AssignmentSettings):
     id: str = setting("bernoulli_vae", "nbgrader assignment id; also the notebook's file name without .ipynb and the folder's name.")
     title: str = setting("Continuous Bernoulli VAEs", "Name shown to students in feedback.")
     definition_cells: tuple = setting(
-        ("imports", "parameters", "setup", "log_likelihood", "loss", "dense_vae", "conv_vae", "encode_loader",
+        ("bvae_imports", "bvae_setup", "log_likelihood", "elbo_loss", "dense_vae", "conv_vae", "encode_loader",
          "reconstruct", "generate", "dense_model", "conv_model"),
         "grade_ids of the cells that only define things; grading runs these and nothing else (no data, no training, "
-        "no plots).",
+        "no plots). The parameters cell is not among them: nothing here reads a parameter, and an id another "
+        "assignment also runs would make a renamed notebook's assignment ambiguous.",
     )
     models: tuple = setting(
         (WeightedModel("dense", "dense_vae.pth", "dense_model", "dense_weights", "dense_vae", "x28"),

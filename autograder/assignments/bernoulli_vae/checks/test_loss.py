@@ -5,11 +5,11 @@ import torch
 from autograder.engine.grade.checks import expect, points
 
 
-@points(2, "loss", "negative_elbo: reconstruction term plus beta times the KL term, mean over the batch")
+@points(2, "elbo_loss", "negative_elbo: reconstruction term plus beta times the KL term, mean over the batch")
 def test_loss_matches_the_reference(student, reference, settings, probe_inputs):
     doing = "calling negative_elbo"
-    found = student.probe("loss", "loss", doing).get("values")
-    expected = reference.probe("loss", "loss", doing)["values"]
+    found = student.probe("loss", "elbo_loss", doing).get("values")
+    expected = reference.probe("loss", "elbo_loss", doing)["values"]
     betas = probe_inputs["loss_betas"]
     expect(isinstance(found, list) and len(found) == len(betas), "negative_elbo could not be asked for every beta")
     for beta, value, want in zip(betas, found, expected):
