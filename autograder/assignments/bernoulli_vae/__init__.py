@@ -1,0 +1,56 @@
+"""The continuous Bernoulli assignment: its log-density, the negative ELBO, a dense 2-D VAE and a conv 32-D VAE."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from autograder.engine.assignment import AssignmentSettings, WeightedModel
+from autograder.engine.config import setting
+
+
+@dataclass(frozen=True)
+class Settings(AssignmentSettings):
+    id: str = setting("bernoulli_vae", "nbgrader assignment id; also the notebook's file name without .ipynb and the folder's name.")
+    title: str = setting("Continuous Bernoulli VAEs", "Name shown to students in feedback.")
+    definition_cells: tuple = setting(
+        ("bvae_imports", "bvae_setup", "log_likelihood", "elbo_loss", "dense_vae", "conv_vae", "encode_loader",
+         "reconstruct", "generate", "dense_model", "conv_model"),
+        "grade_ids of the cells that only define things; grading runs these and nothing else (no data, no training, "
+        "no plots). The parameters cell is not among them: nothing here reads a parameter, and an id another "
+        "assignment also runs would make a renamed notebook's assignment ambiguous.",
+    )
+    models: tuple = setting(
+        (WeightedModel("dense", "dense_vae.pth", "dense_model", "dense_weights", "dense_vae", "x28"),
+         WeightedModel("conv", "conv_vae.pth", "conv_model", "conv_weights", "conv_vae", "x28")),
+        "The trained models a submission holds: the dense VAE (2-D latent) and the conv VAE (32-D latent).",
+    )
+    reference_seed: int = setting(0, "Seed of the reference run the checks compare against (reference/seed<n>/).")
+    training_cells: tuple = setting((("dense_train", "dense"), ("conv_train", "conv")),
+                                    "(grade_id, model name) of each cell that trains a model.")
+    epoch_parameters: tuple = setting((("dense", "dense_epochs"), ("conv", "conv_epochs")),
+                                      "(model name, notebook parameter) of each model's number of training epochs.")
+    class_mix: tuple = setting(("passes_all", "blank_release", "log_prob_without_normaliser", "missing_conv_weights"),
+                               "Fixture names a generated class cycles through: right, empty, a wrong formula, a missing file.")
+    delayed_checks: tuple = setting(
+        ("test_log_prob_matches_torch", "test_log_prob_near_one_half", "test_log_prob_near_zero_and_one",
+         "test_dense_vae_computes_like_the_reference", "test_conv_vae_computes_like_the_reference"),
+        "Checks shown on Gradescope with the engine's delayed_visibility: they run the student's code on inputs the "
+        "student never sees (the log-density near its unstable points, the models with the reference's weights), so "
+        "an immediate verdict would let a student tune against them by trial and error.",
+    )
+    eval_images: int = setting(2000, "Test images (the first N) the weight checks measure; keeps grading fast.")
+    equivalence_atol: float = setting(1e-4, "Largest output difference allowed between a student's model and the reference's, same weights and inputs.")
+    log_prob_atol: float = setting(1e-4, "Largest absolute gap allowed between the student's log-density (float32) and PyTorch's ContinuousBernoulli.log_prob in float64; torch's own float32 result stays within 1e-6, the artanh form without care at lambda = 1e-6 is 1e-3 off.")
+    log_prob_rtol: float = setting(1e-5, "Relative part of that tolerance (the log-density reaches about 15 in size near 0 and 1).")
+    loss_rtol: float = setting(1e-4, "Relative gap allowed between the student's negative ELBO and the reference's on the same outputs.")
+    loss_betas: tuple = setting((0.5, 2.0), "The betas the loss is checked with (any beta other than 1 separates the KL weight from the reconstruction weight).")
+    knn_k: int = setting(5, "Neighbours used for the k-nearest-neighbour accuracy of the dense model's 2-D latent means.")
+    dense_nelbo_floor: float = setting(0.02, "Least margin (a fraction of the worst run's |value|) of the dense model's test negative ELBO pass mark when the runs agree more closely.")
+    conv_nelbo_floor: float = setting(0.02, "Same for the conv model.")
+    knn_floor: float = setting(0.05, "Least margin of the dense latent k-NN accuracy pass mark (absolute).")
+    mu_mean_floor: float = setting(0.15, "Least margin of the largest |mean of mu| per coordinate (the prior's std is 1).")
+    second_moment_floor: float = setting(0.25, "Least margin on either side of mean(mu^2) + mean(sigma^2) per coordinate (1 under the prior).")
+    generate_samples: int = setting(2000, "Samples generate() is asked for when its latent draws are checked against N(0, I).")
+
+
+SETTINGS = Settings()
