@@ -71,3 +71,22 @@ def test_every_pass_mark_comes_from_enough_runs(assignment_id):
         assert short, f"every figure has {MIN_RUNS} runs now: remove SHORT_OF_RUNS from {assignment_id}'s thresholds.py"
     else:
         assert not short, f"figures with fewer than {MIN_RUNS} runs: {short}"
+
+
+def test_the_thresholds_table_shows_runs_marks_verdicts_and_mistakes(tmp_path):
+    """What `python -m autograder thresholds` prints, on a made-up assignment folder's runs and one mistake."""
+    from autograder.engine.passmarks import Figure, Mistake, report
+
+    for seed, value in enumerate((0.90, 0.92, 0.91, 0.93, 0.90)):
+        (tmp_path / f"seed{seed}").mkdir()
+        (tmp_path / f"seed{seed}" / "metrics.json").write_text(json.dumps({"m": {"acc": value}}))
+    (tmp_path / "mistakes" / "short").mkdir(parents=True)
+    (tmp_path / "mistakes" / "short" / "metrics.json").write_text(json.dumps({"m": {"acc": 0.70}}))
+    figures = {"acc": Figure("accuracy", lambda m: m["m"]["acc"], Rule("higher", floor=0.01))}
+    mistakes = {"short": Mistake("trained too briefly", ("m",), {}), "other": Mistake("not run", ("m",), {})}
+    table = report(figures, tmp_path, mistakes, "only a test")
+    assert "SHORT OF RUNS: only a test" in table
+    assert "seed0 0.9, seed1 0.92, seed2 0.91, seed3 0.93, seed4 0.9" in table
+    assert "mark:     0.87 = worst of 5 runs 0.9 - max(range 0.03, floor 0.01)" in table
+    assert "every run passes the mark of the others" in table
+    assert "trained too briefly: 0.7, caught" in table and "not measured yet" in table and "other" in table
