@@ -165,3 +165,54 @@ def build_submission(spec: Path, dest: Path, *, config: Config, assignment: Assi
     for name in assignment.settings.weight_files:
         builder.build(name, recipe.get("weights", {}).get(name, "reference"))
     return dest
+
+
+def build_all(root: Path, *, grader, config: Config, assignment: Assignment) -> dict[str, Path]:
+    """Every fixture submission of ``assignment`` built under ``root`` (once per test session)."""
+    return {name: build_submission(assignment.fixtures_dir / name, root / name, config=config, assignment=assignment,
+                                   inputs=lambda: grader.inputs) for name in fixture_names(assignment)}
+
+
+def grade_all(grader, folders: dict[str, Path]) -> dict:
+    """Each folder graded alone, one after another, with its wall time in ``timings["wall"]``; a grader fault
+    becomes that submission's ungraded result (as in a batch), so it fails that fixture's test alone."""
+    import time
+
+    from autograder.engine.grade import GradeResult
+
+    results = {}
+    for name, folder in folders.items():
+        started = time.perf_counter()
+        try:
+            results[name] = grader.grade(folder)
+        except Exception as error:
+            results[name] = GradeResult(name, [], error=f"grader fault: {type(error).__name__}: {error}", graded=False)
+        results[name].timings["wall"] = time.perf_counter() - started
+    return results
+
+
+def mismatches(result, wanted: dict, *, max_score: float) -> list[str]:
+    """How a graded fixture differs from its ``expected.json`` (see fixtures/README.md); empty when it matches."""
+    if not result.graded:
+        return [f"not graded: {result.error}"]
+    lost = {c.name: c.message for c in result.checks if c.score < c.max_score}
+    problems = []
+    if wanted["lost"] == "all":
+        if result.score != 0 or not all(lost.get(c.name) for c in result.checks):
+            problems.append(f"expected every check lost with a message, lost {lost}")
+        problems += [f"{check}: {message!r} lacks {wanted['message']!r}" for check, message in lost.items()
+                     if wanted.get("message", "") not in message]
+    else:
+        if sorted(lost) != sorted(wanted["lost"]):
+            problems.append(f"lost {lost}, expected {sorted(wanted['lost'])}")
+        problems += [f"{check}: {lost[check]!r} lacks {fragment!r}" for check, fragment in wanted["lost"].items()
+                     if check in lost and fragment not in lost[check]]
+    if abs(result.score - wanted["score"]) > 1e-9:
+        problems.append(f"score {result.score}, expected {wanted['score']}")
+    if result.max_score != max_score:
+        problems.append(f"out of {result.max_score}, the notebook's autograded points are {max_score}")
+    if "note" in wanted and not any(wanted["note"] in note for note in result.notes):
+        problems.append(f"no note contains {wanted['note']!r}: {result.notes}")
+    problems += [f"cell {cell}: {result.cells.get(cell, '')!r} lacks {fragment!r}"
+                 for cell, fragment in wanted.get("cells", {}).items() if fragment not in result.cells.get(cell, "")]
+    return problems

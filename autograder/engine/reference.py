@@ -102,6 +102,19 @@ def measure(*, assignment: Assignment, weights_dir: Path, config: Config = Confi
     return figures
 
 
+def flat(figures: dict, prefix: str = "") -> dict:
+    """A metrics.json's figures as one level of dotted names (``vae.latent.mu_mean[0]``), to compare two measurements."""
+    items = {}
+    for key, value in figures.items():
+        if isinstance(value, dict):
+            items |= flat(value, f"{prefix}{key}.")
+        elif isinstance(value, list):
+            items |= {f"{prefix}{key}[{i}]": v for i, v in enumerate(value)}
+        else:
+            items[prefix + key] = value
+    return items
+
+
 def mistakes(assignment: Assignment) -> dict:
     """The assignment's plausible mistakes (``MISTAKES`` in its thresholds.py), by name."""
     module = assignment.module("thresholds")

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from autograder.engine.reference import measure
+from autograder.engine.reference import flat, measure
 
 # What a clearly trained run reaches (an untrained dense VAE: k-NN about 0.2 and a negative ELBO near 0).
 # 5-NN accuracy of the 2-D codes: five times chance (0.1) marks a latent space that separates digits; the short
@@ -24,18 +24,6 @@ def test_reference_runs_are_clearly_trained(assignment):
         assert figures["dense"]["nelbo"] <= TARGETS["dense_nelbo"], path
         assert figures["conv"]["nelbo"] <= TARGETS["conv_nelbo"], path
         assert figures["conv"]["nelbo"] < figures["dense"]["nelbo"], path  # 32 latent dimensions explain more
-
-
-def flat(figures: dict, prefix: str = "") -> dict:
-    items = {}
-    for key, value in figures.items():
-        if isinstance(value, dict):
-            items |= flat(value, f"{prefix}{key}.")
-        elif isinstance(value, list):
-            items |= {f"{prefix}{key}[{i}]": v for i, v in enumerate(value)}
-        else:
-            items[prefix + key] = value
-    return items
 
 
 # Another CPU or library build sums float32 in another order: 1e-4 relative stays far inside every floor of a pass

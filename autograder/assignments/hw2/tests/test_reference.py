@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from autograder.engine.reference import measure
+from autograder.engine.reference import flat, measure
 
 # Targets the reference training must reach (from the course's foundation issue).
 TARGETS = {"lenet_accuracy": 0.985, "ae_bce": 0.19, "vae_bce": 0.21}
@@ -25,18 +25,6 @@ def test_reference_vae_latent_looks_like_the_prior_and_the_ae_does_not(committed
     vae, ae = committed["vae"]["latent"], committed["ae"]["latent"]
     assert vae["inside_prior_99"] > 0.95 and all(0.5 < m < 1.5 for m in vae["second_moment"])
     assert ae["inside_prior_99"] < vae["inside_prior_99"]
-
-
-def flat(figures: dict, prefix: str = "") -> dict:
-    items = {}
-    for key, value in figures.items():
-        if isinstance(value, dict):
-            items |= flat(value, f"{prefix}{key}.")
-        elif isinstance(value, list):
-            items |= {f"{prefix}{key}[{i}]": v for i, v in enumerate(value)}
-        else:
-            items[prefix + key] = value
-    return items
 
 
 # Another CPU or library build sums float32 in another order: differences of about 1e-7 relative were seen
