@@ -30,6 +30,9 @@ class GradeResult:
     graded: bool = True  # false only when the grader itself failed
     confinement: list[str] = field(default_factory=list)  # how the student's process was isolated and limited
     cells: dict = field(default_factory=dict)  # each definition cell's outcome in the student's process
+    # the submitted tensors fitted onto the reference's models, by model name: for reports drawn from the
+    # weights; kept in memory only (never in result.json)
+    fitted: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def score(self) -> float:
@@ -112,7 +115,7 @@ class Grader:
 
     def grade(self, directory: Path, *, name: str | None = None) -> GradeResult:
         """One submission folder; ``name`` (default: the folder's name) labels its result."""
-        notes, fatal, answers, figures, timings = [], None, {}, {}, {}
+        notes, fatal, answers, figures, timings, fitted = [], None, {}, {}, {}, {}
         started = time.perf_counter()
         try:
             submission = collect(directory, config=self.config, assignment=self.assignment)
@@ -124,7 +127,7 @@ class Grader:
             timings["grader preparation"] = time.perf_counter() - prepared
             # weight files saved under the reference's names (most) are measured while the student's process runs
             clock = time.perf_counter()
-            measured, how = self.trusted.measure(submission.weights, None)
+            measured, how, fitted = self.trusted.measure(submission.weights, None)
             timings["trusted weights"] = time.perf_counter() - clock
             answers = job.answers()
             timings["student process"] = time.perf_counter() - started
@@ -133,8 +136,8 @@ class Grader:
             unfitted = [m for m in self.settings.models if "does not fit" in str(measured.get(m.probe, {}).get("error", ""))]
             if unfitted:  # fitted again in the order the student's forward uses its tensors
                 clock = time.perf_counter()
-                again, how_again = self.trusted.measure(submission.weights, answers, unfitted)
-                measured, how = {**measured, **again}, how + how_again
+                again, how_again, fitted_again = self.trusted.measure(submission.weights, answers, unfitted)
+                measured, how, fitted = {**measured, **again}, how + how_again, {**fitted, **fitted_again}
                 timings["trusted weights"] += time.perf_counter() - clock
             # the weight probes' answers come from here alone, whatever the student's process wrote
             answers = {**{k: v for k, v in answers.items() if k not in self.trusted.probes}, **measured}
@@ -154,7 +157,7 @@ class Grader:
         return GradeResult(name or Path(directory).name, checks, notes, fatal, timings,
                            confinement=answers.get("confinement", []),
                            cells={str(k): str(v) for k, v in answers.get("cells", {}).items()}
-                           if isinstance(answers.get("cells"), dict) else {})
+                           if isinstance(answers.get("cells"), dict) else {}, fitted=fitted)
 
 
 from autograder.engine.grade.batch import grade_submissions  # noqa: E402 (it grades with the classes above)

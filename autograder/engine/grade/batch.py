@@ -13,7 +13,7 @@ import hashlib
 import json
 import sys
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from functools import cache
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -84,7 +84,9 @@ def store_result(result: GradeResult, folder: Path, submission_fingerprint: str,
 
     write_reports(result, folder, config=config, assignment=assignment)
     partial = folder / (RESULT_FILE + ".partial")
-    partial.write_text(json.dumps({**asdict(result), "fingerprint": submission_fingerprint}, indent=1) + "\n")
+    stored = asdict(replace(result, fitted={}))
+    del stored["fitted"]
+    partial.write_text(json.dumps({**stored, "fingerprint": submission_fingerprint}, indent=1) + "\n")
     partial.replace(folder / RESULT_FILE)
 
 

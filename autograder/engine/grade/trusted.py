@@ -63,36 +63,55 @@ class TrustedWeights:
         self.orders = {m.name: state_order(copy.deepcopy(namespace[m.attribute]).cpu().eval(), inputs[m.input_key])
                        for m in assignment.settings.models}
 
-    def measure(self, weights: dict[str, Path | None], answers: dict | None, models: list | None = None) -> tuple[dict, list[str]]:
+    def fitted(self, weights: dict[str, Path | None], answers: dict | None, models: list | None = None
+               ) -> tuple[dict[str, dict], dict[str, dict], list[str]]:
+        """Each submitted file's tensors under the reference's keys, by model name; an ``{"error": ...}`` by probe
+        name for each model whose file is absent or does not fit; notes on how tensors were matched.
+        ``answers`` and ``models`` as in ``measure``."""
+        states, errors, notes = {}, {}, []
+        for model in self.assignment.settings.models if models is None else models:
+            path = weights.get(model.weight_file)
+            if path is None:
+                errors[model.probe] = {"error": f"{model.weight_file} is not in the submission: the training cell "
+                                                "saves it; submit it next to the notebook"}
+                continue
+            reference = self.namespace[model.attribute]
+            layout = (answers or {}).get(layout_name(model))
+            try:
+                states[model.name], how = fit(read_state(Path(path)), target=reference.state_dict(),
+                                              target_order=self.orders[model.name],
+                                              claimed_order=layout.get("order") if isinstance(layout, dict) else None,
+                                              file=model.weight_file, model_class=type(reference).__name__,
+                                              by_name_only=answers is None)
+            except ValueError as error:
+                errors[model.probe] = {"error": str(error)}
+                continue
+            if how != "by name":
+                notes.append(f"{model.weight_file}: measured in the homework's own {type(reference).__name__}, "
+                             f"your tensors matched {how}")
+        return states, errors, notes
+
+    def model(self, name: str, state: dict) -> torch.nn.Module:
+        """The reference's model ``name`` holding ``state`` (fitted tensors), on the CPU in eval mode."""
+        attribute = next(m.attribute for m in self.assignment.settings.models if m.name == name)
+        module = copy.deepcopy(self.namespace[attribute]).cpu()
+        module.load_state_dict(state)
+        return module.eval()
+
+    def measure(self, weights: dict[str, Path | None], answers: dict | None, models: list | None = None
+                ) -> tuple[dict, list[str], dict[str, dict]]:
         """The weight probes' answers for the submitted files (``{"error": ...}`` where one cannot be measured),
-        and notes on how each file's tensors were matched. ``answers``: the student process's, for its layouts
-        (None before they exist: only files whose names fit the reference's are measured then).
-        ``models``: only these (default: every model of the assignment)."""
-        results, notes, ns = {}, [], dict(self.namespace)
+        notes on how each file's tensors were matched, and the fitted tensors by model name (see ``fitted``).
+        ``answers``: the student process's, for its layouts (None before they exist: only files whose names fit
+        the reference's are measured then). ``models``: only these (default: every model of the assignment)."""
         models = self.assignment.settings.models if models is None else models
+        states, results, notes = self.fitted(weights, answers, models)
+        ns = dict(self.namespace)
         with tempfile.TemporaryDirectory(prefix="trusted-weights-") as folder:
             for model in models:
-                path = weights.get(model.weight_file)
-                if path is None:
-                    results[model.probe] = {"error": f"{model.weight_file} is not in the submission: the training "
-                                                     "cell saves it; submit it next to the notebook"}
-                    continue
-                reference = copy.deepcopy(self.namespace[model.attribute]).cpu()
-                layout = (answers or {}).get(layout_name(model))
-                try:
-                    fitted, how = fit(read_state(Path(path)), target=reference.state_dict(),
-                                      target_order=self.orders[model.name],
-                                      claimed_order=layout.get("order") if isinstance(layout, dict) else None,
-                                      file=model.weight_file, model_class=type(reference).__name__,
-                                      by_name_only=answers is None)
-                except ValueError as error:
-                    results[model.probe] = {"error": str(error)}
-                    continue
-                torch.save(fitted, Path(folder) / model.weight_file)
-                ns[model.attribute] = reference
-                if how != "by name":
-                    notes.append(f"{model.weight_file}: measured in the homework's own {type(reference).__name__}, "
-                                 f"your tensors matched {how}")
+                if model.name in states:
+                    torch.save(states[model.name], Path(folder) / model.weight_file)
+                    ns[model.attribute] = copy.deepcopy(self.namespace[model.attribute]).cpu()
             plan = [self.probes[m.probe] for m in models if m.probe in self.probes and m.probe not in results]
             measured, _ = answer_all(plan, ns, self.inputs, Path(folder), with_weights=True, seed=self.seed)
-        return {**results, **measured}, notes
+        return {**results, **measured}, notes, states

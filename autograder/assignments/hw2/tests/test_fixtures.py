@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import torch
 
 from autograder.engine.assignment import load
 from autograder.engine.fixtures import build_all, build_submission, expected, fixture_names, grade_all, mismatches
@@ -144,3 +145,17 @@ def test_each_forgery_scores_exactly_its_honest_twin(graded):
         assert graded[name].score == twin.score, name
         assert {c.name for c in graded[name].checks if c.score < c.max_score} == \
             {c.name for c in twin.checks if c.score < c.max_score}, name
+
+
+def test_fitted_tensors_are_the_submitted_ones_under_the_reference_names(grader, graded, built):
+    """What reports drawn from the weights use: every model's submitted tensors, renamed and reordered onto the
+    reference's keys, nothing of a file that does not fit."""
+    variant = graded["correct_other_names_and_order"]
+    assert set(variant.fitted) == {m.name for m in HW2.settings.models}
+    for model in HW2.settings.models:
+        submitted = sorted(t.sum().item() for t in torch.load(built["correct_other_names_and_order"] / model.weight_file,
+                                                              weights_only=True).values())
+        assert sorted(t.sum().item() for t in variant.fitted[model.name].values()) == pytest.approx(submitted)
+        reference = grader.trusted.model(model.name, variant.fitted[model.name])
+        assert list(reference.state_dict()) == list(variant.fitted[model.name])
+    assert "lenet" not in graded["lenet_weights_of_another_architecture"].fitted
