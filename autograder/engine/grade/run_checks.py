@@ -76,7 +76,10 @@ def run_checks(*, checks_dir: Path, **fixtures) -> list[CheckResult]:
 
     Fixtures the checks may ask for: student, reference, thresholds, settings (the assignment's), probe_inputs.
     """
-    args = [str(checks_dir), "-qq", "--tb=line", "-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", str(checks_dir)]
+    # no:unraisableexception and no:threadexception: their two gc.collect() calls at exit cost a second per
+    # submission in a grader holding models, and the checks start no threads and leave no finalizers
+    args = [str(checks_dir), "-qq", "--tb=line", "-p", "no:cacheprovider", "-p", "no:unraisableexception",
+            "-p", "no:threadexception", "-o", "addopts=", "--rootdir", str(checks_dir)]
     for attempt in (1, 2):  # the checks are pure functions of the answers: running them again is safe
         plugin, output = _Checks(fixtures), io.StringIO()
         with contextlib.redirect_stdout(output):
