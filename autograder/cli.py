@@ -127,15 +127,16 @@ def _run(args, parser, config: Config) -> int:
 
         assignment = _assignment(args, config)
         seed = assignment.settings.reference_seed if args.seed is None else args.seed
-        weights_dir, models, parameters = assignment.reference_weights(args.seed), tuple(args.model), {}
+        weights_dir, models, parameters, cells = assignment.reference_weights(args.seed), tuple(args.model), {}, {}
         if args.mistake:
             mistake = reference.mistakes(assignment)[args.mistake]
-            weights_dir, models, parameters = assignment.reference_dir / "mistakes" / args.mistake, mistake.models, mistake.parameters
+            weights_dir, models = assignment.reference_dir / "mistakes" / args.mistake, mistake.models
+            parameters, cells = mistake.parameters, mistake.cells
         if not args.measure_only:
             import ast
 
             reference.train_reference(assignment=assignment, config=config, models=models, seed=seed, out_dir=weights_dir,
-                                      **parameters, **{name: ast.literal_eval(value) for name, value in args.param})
+                                      cells=cells, **parameters, **{name: ast.literal_eval(value) for name, value in args.param})
         print(json.dumps(reference.measure(assignment=assignment, config=config, weights_dir=weights_dir), indent=2))
     elif args.command == "grade":
         return _grade(args, parser, config)

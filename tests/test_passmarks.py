@@ -7,7 +7,7 @@ import json
 import pytest
 
 from autograder.engine.assignment import assignment_ids, load
-from autograder.engine.passmarks import MIN_RUNS, Rule, figure_values, leave_one_out, pass_marks, run_metrics
+from autograder.engine.passmarks import MIN_RUNS, Rule, figure_runs, figure_values, leave_one_out, pass_marks, run_metrics
 
 
 def test_the_mark_lies_beyond_the_worst_run_by_the_range_or_the_floor():
@@ -46,16 +46,15 @@ def test_each_run_passes_the_mark_the_other_runs_give(assignment_id):
     too tight for the spread of correct runs."""
     assignment = load(assignment_id)
     figures = assignment.module("thresholds").figures(assignment.settings)
-    runs = run_metrics(assignment.reference_dir)
     failed = []
     for name, figure in figures.items():
-        values = figure_values(runs, figure.read)
+        values = figure_values(figure_runs(figure, assignment.reference_dir), figure.read)
         failed += [f"{name}: {run}'s {value:.4g} fails the others' mark {mark:.4g}"
                    for run, (value, mark, ok) in zip(values, leave_one_out(list(values.values()), figure.rule)) if not ok]
     assert not failed, failed
-    marks = pass_marks(figures, assignment.reference_dir)
+    marks = assignment.module("thresholds").thresholds(assignment)
     assert all(figure.rule.passes(v, marks[name].value) for name, figure in figures.items()
-               for v in figure_values(runs, figure.read).values())
+               for v in figure_values(figure_runs(figure, assignment.reference_dir), figure.read).values())
 
 
 @pytest.mark.parametrize("assignment_id", FIGURED)
@@ -64,9 +63,9 @@ def test_every_pass_mark_comes_from_enough_runs(assignment_id):
     (``SHORT_OF_RUNS``, shown by `python -m autograder thresholds`); that note must go once the runs exist."""
     assignment = load(assignment_id)
     module = assignment.module("thresholds")
-    runs = run_metrics(assignment.reference_dir)
-    short = {name: len(figure_values(runs, figure.read)) for name, figure in module.figures(assignment.settings).items()
-             if len(figure_values(runs, figure.read)) < MIN_RUNS}
+    found = {name: len(figure_values(figure_runs(figure, assignment.reference_dir), figure.read))
+             for name, figure in module.figures(assignment.settings).items()}
+    short = {name: count for name, count in found.items() if count < MIN_RUNS}
     if getattr(module, "SHORT_OF_RUNS", None):
         assert short, f"every figure has {MIN_RUNS} runs now: remove SHORT_OF_RUNS from {assignment_id}'s thresholds.py"
     else:

@@ -10,7 +10,7 @@ the range far less often than it falls beyond the worst run alone; the leave-one
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Literal
 
@@ -90,6 +90,17 @@ class Figure:
     what: str                        # how tables name it ("LeNet-5 test accuracy")
     read: Callable[[dict], float]    # its value in a run's metrics.json (KeyError where the run has none)
     rule: Rule
+    # where its runs are, under reference/: "" for the training runs (seed<n>/metrics.json), else a JSON file of
+    # runs by name, for a figure of code that is run several times without training (a t-SNE with 10 seeds)
+    runs: str = ""
+
+
+def figure_runs(figure: Figure, reference_dir: Path) -> dict[str, dict]:
+    """The committed runs ``figure`` is read from, by run name."""
+    if not figure.runs:
+        return run_metrics(reference_dir)
+    path = reference_dir / figure.runs
+    return json.loads(path.read_text()) if path.is_file() else {}
 
 
 @dataclass(frozen=True)
@@ -100,16 +111,18 @@ class Mistake:
     what: str                  # "the autoencoder trained 1 epoch instead of 20"
     models: tuple[str, ...]    # the models the run trains (the others keep no file)
     parameters: dict           # notebook parameters that make the mistake
+    cells: dict = field(default_factory=dict)  # grade_id -> the wrong source that replaces the solution's cell
 
 
-def pass_marks(figures: dict[str, Figure], reference_dir: Path) -> dict[str, Threshold]:
-    """Each figure's pass mark from every committed run that measured it."""
-    runs, marks = run_metrics(reference_dir), {}
+def pass_marks(figures: dict[str, Figure], reference_dir: Path, *, min_runs: int = MIN_RUNS) -> dict[str, Threshold]:
+    """Each figure's pass mark from every committed run that measured it; FileNotFoundError when fewer than
+    ``min_runs`` did (a bundle or a clone that left runs out must not grade with looser marks)."""
+    marks = {}
     for name, figure in figures.items():
-        values = list(figure_values(runs, figure.read).values())
-        if not values:
-            raise FileNotFoundError(f"no reference run under {reference_dir} measured {figure.what}: run `make "
-                                    "reference` first")
+        values = list(figure_values(figure_runs(figure, reference_dir), figure.read).values())
+        if len(values) < min_runs:
+            raise FileNotFoundError(f"{figure.what}: {len(values)} reference run(s) under {reference_dir}, {min_runs} "
+                                    "needed: run `make reference ASSIGNMENT=<id> SEED=n` for more seeds")
         marks[name] = Threshold(figure.rule.mark(values), figure.rule.describe(values))
     return marks
 
@@ -117,12 +130,11 @@ def pass_marks(figures: dict[str, Figure], reference_dir: Path) -> dict[str, Thr
 def report(figures: dict[str, Figure], reference_dir: Path, mistakes: dict[str, Mistake], short_of_runs: str = "") -> str:
     """Per figure: every run's value, the pass mark and its rule, the leave-one-out verdicts, and where each
     measured mistake lands (caught, or inside the correct runs' spread)."""
-    runs = run_metrics(reference_dir)
     measured = {name: json.loads((reference_dir / "mistakes" / name / "metrics.json").read_text())
                 for name in mistakes if (reference_dir / "mistakes" / name / "metrics.json").is_file()}
     lines = [f"SHORT OF RUNS: {short_of_runs}"] if short_of_runs else []
     for name, figure in figures.items():
-        values = figure_values(runs, figure.read)
+        values = figure_values(figure_runs(figure, reference_dir), figure.read)
         rule = figure.rule
         mark = rule.mark(list(values.values()))
         lines.append(f"{name}: {figure.what} ({'higher' if rule.better == 'higher' else 'lower'} is better)")

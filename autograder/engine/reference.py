@@ -17,13 +17,14 @@ from autograder.engine.notebook import run_trusted_cells
 
 
 def train_reference(*, assignment: Assignment, config: Config = Config(), seed: int = 0, models: tuple = (),
-                    out_dir: Path | None = None, **parameters) -> Path:
+                    out_dir: Path | None = None, cells: dict | None = None, **parameters) -> Path:
     """Run the solution notebook with ``seed`` (and any notebook ``parameters``); its weight files and training log
     go to the seed's reference folder.
 
     ``models``: train only these (by name); the others' epoch parameters are set to 0 and their files in the seed
     folder, from an earlier run, are kept. Adding runs of a model whose figures vary much then retrains nothing else.
-    ``out_dir``: another folder than the seed's (a plausible mistake's).
+    ``out_dir``: another folder than the seed's (a plausible mistake's); ``cells``: grade_id -> source that
+    replaces that cell of the solution (a plausible mistake in code, such as a wrong loss).
     """
     import tempfile
 
@@ -39,8 +40,9 @@ def train_reference(*, assignment: Assignment, config: Config = Config(), seed: 
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f"{assignment.id}-reference-") as scratch:
         executed = Path(scratch) / f"{assignment.id}_executed.ipynb"
+        notebook = _with_cells(assignment.solution_notebook, cells or {}, Path(scratch) / f"{assignment.id}.ipynb")
         papermill.execute_notebook(
-            str(assignment.solution_notebook), str(executed),
+            str(notebook), str(executed),
             parameters={"data_root": str(config.data_root), "seed": seed, **skipped, **parameters},
             cwd=scratch, kernel_name="python3", progress_bar=False, log_output=True,
         )
@@ -50,6 +52,24 @@ def train_reference(*, assignment: Assignment, config: Config = Config(), seed: 
         write_training_log(executed, out_dir / "training_log.txt",
                            cells={cell for cell, name in settings.training_cells if name in names})
     return out_dir
+
+
+def _with_cells(notebook: Path, cells: dict, out: Path) -> Path:
+    """``notebook`` itself, or a copy at ``out`` whose cells named in ``cells`` (by grade_id) hold other sources."""
+    if not cells:
+        return notebook
+    import nbformat
+
+    content = nbformat.read(notebook, as_version=4)
+    found = {cell.metadata.get("nbgrader", {}).get("grade_id") for cell in content.cells}
+    if missing := sorted(set(cells) - found):
+        raise ValueError(f"{notebook.name} has no cell {', '.join(missing)} to replace")
+    for cell in content.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in cells:
+            cell.source = cells[grade_id]
+    nbformat.write(content, out)
+    return out
 
 
 def write_training_log(executed: Path, log: Path, *, cells: set[str]) -> None:

@@ -1,42 +1,52 @@
 """Pass marks of the weight checks, each derived by the engine's rule (autograder/engine/passmarks.py) from every
-committed reference run: the worst run, moved further by the runs' range or by the figure's stated floor."""
+committed reference run, and the plausible mistakes whose figures the thresholds table sets beside them."""
 
 from __future__ import annotations
 
-from autograder.engine import passmarks
 from autograder.engine.assignment import Assignment
 from autograder.engine.grade.checks import Threshold
+from autograder.engine.passmarks import Figure, Mistake, Rule, pass_marks
 
 
-def rules(settings) -> dict:
-    """(rule, how to read the figure from one run's metrics.json) of each pass mark."""
-    Rule = passmarks.Rule
+def figures(settings) -> dict[str, Figure]:
+    """Every figure a check compares with a pass mark; the floors are the settings' (see their descriptions)."""
+    def dense_latent(key):
+        return lambda m: m["dense"]["latent"][key]
+
     return {
-        "dense_nelbo": (Rule("lower", settings.dense_nelbo_floor, relative=True), lambda m: m["dense"]["nelbo"]),
-        "conv_nelbo": (Rule("lower", settings.conv_nelbo_floor, relative=True), lambda m: m["conv"]["nelbo"]),
-        "dense_knn": (Rule("higher", settings.knn_floor), lambda m: m["dense"]["latent"]["knn_accuracy"]),
-        "dense_mu_mean": (Rule("lower", settings.mu_mean_floor),
-                          lambda m: max(abs(v) for v in m["dense"]["latent"]["mu_mean"])),
-        "dense_second_moment_low": (Rule("higher", settings.second_moment_floor),
-                                    lambda m: min(m["dense"]["latent"]["second_moment"])),
-        "dense_second_moment_high": (Rule("lower", settings.second_moment_floor),
-                                     lambda m: max(m["dense"]["latent"]["second_moment"])),
+        "dense_nelbo": Figure("dense model test negative ELBO", lambda m: m["dense"]["nelbo"],
+                              Rule("lower", settings.dense_nelbo_floor, relative=True)),
+        "conv_nelbo": Figure("conv model test negative ELBO", lambda m: m["conv"]["nelbo"],
+                             Rule("lower", settings.conv_nelbo_floor, relative=True)),
+        "dense_knn": Figure("dense latent 5-nearest-neighbour accuracy", dense_latent("knn_accuracy"),
+                            Rule("higher", settings.knn_floor)),
+        "dense_mu_mean": Figure("dense largest |mean of mu| over the 2 coordinates",
+                                lambda m: max(abs(v) for v in dense_latent("mu_mean")(m)),
+                                Rule("lower", settings.mu_mean_floor)),
+        "dense_second_moment_low": Figure("dense smallest second moment of the codes",
+                                          lambda m: min(dense_latent("second_moment")(m)),
+                                          Rule("higher", settings.second_moment_floor)),
+        "dense_second_moment_high": Figure("dense largest second moment of the codes",
+                                           lambda m: max(dense_latent("second_moment")(m)),
+                                           Rule("lower", settings.second_moment_floor)),
     }
 
 
-def values(assignment: Assignment, runs: dict | None = None) -> dict[str, dict[str, float]]:
-    """Each pass mark's figure in every committed run (``runs``: metrics.json contents by run name)."""
-    runs = passmarks.run_metrics(assignment.reference_dir) if runs is None else runs
-    return {name: passmarks.figure_values(runs, read) for name, (_, read) in rules(assignment.settings).items()}
+# A Bernoulli (BCE) reconstruction term in place of the continuous Bernoulli's: the loss the course warns about
+BCE_LOSS = '''def negative_elbo(x, lam, mu, sigma, beta=1.0):
+    reconstruction = F.binary_cross_entropy(lam, x, reduction="none").flatten(start_dim=1).sum(dim=1)
+    kl = 0.5 * (mu**2 + sigma**2 - 1 - 2 * torch.log(sigma)).sum(dim=1)
+    return (reconstruction + beta * kl).mean()
+'''
+
+MISTAKES = {
+    "tenth": Mistake("both models trained on a tenth of the images (3,000 instead of 30,000)", ("dense", "conv"),
+                     {"train_images": 3000}),
+    "bce_loss": Mistake("both models trained with a BCE reconstruction term instead of the continuous Bernoulli's",
+                        ("dense", "conv"), {}, cells={"elbo_loss": BCE_LOSS}),
+    "beta_10": Mistake("both models trained with beta = 10 instead of 1", ("dense", "conv"), {"beta": 10.0}),
+}
 
 
-def thresholds(assignment: Assignment, runs: dict | None = None) -> dict[str, Threshold]:
-    found = values(assignment, runs)
-    marks = {}
-    for name, (rule, _) in rules(assignment.settings).items():
-        measured = list(found[name].values())
-        if len(measured) < (1 if runs is not None else passmarks.MIN_RUNS):
-            raise FileNotFoundError(f"{name}: {len(measured)} reference run(s) under {assignment.reference_dir}, "
-                                    f"{passmarks.MIN_RUNS} needed: run `make reference ASSIGNMENT={assignment.id} SEED=n`")
-        marks[name] = Threshold(rule.mark(measured), rule.describe(measured))
-    return marks
+def thresholds(assignment: Assignment) -> dict[str, Threshold]:
+    return pass_marks(figures(assignment.settings), assignment.reference_dir)

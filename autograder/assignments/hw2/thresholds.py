@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from autograder.engine.assignment import Assignment
 from autograder.engine.grade.checks import Threshold
-from autograder.engine.passmarks import Figure, Mistake, Rule, pass_marks
+from autograder.engine.passmarks import MIN_RUNS, Figure, Mistake, Rule, pass_marks
 
 
 def figures(settings) -> dict[str, Figure]:
@@ -52,4 +52,4 @@ MISTAKES = {
 
 
 def thresholds(assignment: Assignment) -> dict[str, Threshold]:
-    return pass_marks(figures(assignment.settings), assignment.reference_dir)
+    return pass_marks(figures(assignment.settings), assignment.reference_dir, min_runs=3 if SHORT_OF_RUNS else MIN_RUNS)
