@@ -1,0 +1,29 @@
+"""Every assignment's committed reference run measured again gives its committed figures (metrics.json), so the pass
+marks derived from those figures describe what the grader measures today."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from autograder.engine.assignment import assignment_ids, load
+from autograder.engine.reference import flat, measure
+
+# Another CPU or library build sums float32 in another order: differences of about 1e-7 relative were seen (2.4e-7
+# in hw2's ae.latent.mu_mean). 1e-4 relative stays far inside every floor of a pass mark (the smallest: 0.5% of
+# accuracy); 2e-3 absolute lets a share of 1,000 or more test images (a k-NN accuracy, codes inside a circle) move
+# by two images that sit on a boundary.
+RELATIVE, ABSOLUTE = 1e-4, 2e-3
+
+MEASURED = [i for i in assignment_ids() if load(i).module("measures") is not None]
+
+
+@pytest.mark.parametrize("assignment_id", MEASURED)
+def test_measuring_again_gives_the_committed_figures(config, assignment_id, tmp_path):
+    assignment = load(assignment_id, config)
+    committed = json.loads((assignment.reference_weights() / "metrics.json").read_text())
+    for name in assignment.settings.weight_files:
+        (tmp_path / name).write_bytes((assignment.reference_weights() / name).read_bytes())
+    again = flat(measure(assignment=assignment, config=config, weights_dir=tmp_path))
+    assert again == pytest.approx(flat(committed), rel=RELATIVE, abs=ABSOLUTE)
