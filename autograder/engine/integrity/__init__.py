@@ -98,20 +98,23 @@ def compare_code(students: list[Record], *, assignment: Assignment, folder: Path
     codes = {r.name: code_similarity.graded_code(r.code, assignment) for r in students if r.code}
     prints, skipped = code_similarity.fingerprints(codes, assignment=assignment)
     names = list(prints)
-    pairs = {(a, b): code_similarity.compare(prints[a], prints[b]) for a, b in itertools.combinations(names, 2)}
-    scores = torch.tensor([p.score for p in pairs.values()])
+    matrix = torch.from_numpy(code_similarity.pair_scores(prints)) if names else torch.zeros(0, 0)
+    scores = upper(matrix, range(len(names)))
     bulk = float(scores.median()) if scores.numel() else 0.0
     cut = max(floor, bulk + margin)
     section = Section("graded cells' code", scores.tolist(), [], cut,
                       f"the class's median pair, {bulk:.3f}, + {margin:g}, and at least {floor:g}")
-    ranked = sorted(((a, b, p) for (a, b), p in pairs.items() if p.score >= cut), key=lambda t: -t[2].score)
+    ranked = sorted(((float(matrix[i, j]), i, j) for i, j in zip(*torch.nonzero(torch.triu(matrix >= cut, 1)).T.tolist())),
+                    reverse=True)
     if ranked:
         (folder / "code").mkdir(exist_ok=True)
-    for number, (a, b, pair) in enumerate(ranked):
-        page = code_similarity.side_by_side(pair, (a, b), folder / "code" / f"pair{number + 1}.html")
-        section.flags.append(Flag("", "code", a, b, pair.score, cut,
-                                  f"{pair.score:.0%} of their own code found in each other's (mean of the two); "
-                                  f"the class's median pair {bulk:.0%}", link=f"code/{page.name}"))
+    for number, (score, i, j) in enumerate(ranked):
+        a, b = names[i], names[j]
+        page = code_similarity.side_by_side(prints[a], prints[b], names=(a, b), score=score,
+                                            path=folder / "code" / f"pair{number + 1}.html")
+        section.flags.append(Flag("", "code", a, b, score, cut,
+                                  f"{score:.0%} of their own code's fingerprints found in each other's (mean of the "
+                                  f"two); the class's median pair {bulk:.0%}", link=f"code/{page.name}"))
     return section, skipped
 
 

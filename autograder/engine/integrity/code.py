@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 import io
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -17,13 +16,6 @@ from autograder.engine.notebook import cells_by_grade_id
 
 NOISE_TOKENS = 25   # copydetect's default noise threshold: matches shorter than this many characters are ignored
 WINDOW = 1          # keep every k-gram (copydetect's guarantee threshold = noise): small cells lose nothing
-
-
-@dataclass
-class CodePair:
-    score: float                     # the mean of the two shares of each one's own code found in the other
-    slices: tuple                    # copied character ranges in each one's code
-    texts: tuple[str, str]
 
 
 def graded_code(cells: dict[str, str], assignment: Assignment) -> str:
@@ -55,19 +47,31 @@ def fingerprints(codes: dict[str, str], *, assignment: Assignment) -> tuple[dict
     return prints, skipped
 
 
-def compare(first, second) -> CodePair:
+def pair_scores(prints: dict) -> np.ndarray:
+    """For every pair, the mean of the two shares of each one's fingerprints found in the other's, from one sparse
+    matrix product (fingerprints by submission) rather than a comparison per pair."""
+    from scipy import sparse
+
+    vocabulary: dict[int, int] = {}
+    rows, columns = [], []
+    for row, fingerprint in enumerate(prints.values()):
+        for value in fingerprint.hashes:
+            rows.append(row)
+            columns.append(vocabulary.setdefault(value, len(vocabulary)))
+    members = sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(len(prints), len(vocabulary)))
+    overlap = (members @ members.T).toarray()
+    share = overlap / np.maximum(np.diag(overlap), 1)[:, None]
+    return (share + share.T) / 2
+
+
+def side_by_side(first, second, *, names: tuple[str, str], score: float, path: Path) -> Path:
+    """An HTML page with both submissions' code, the passages found in both highlighted (copydetect's matching)."""
     from copydetect import compare_files
-
-    _, (share_first, share_second), slices = compare_files(first, second)
-    return CodePair(float(share_first + share_second) / 2, slices, (first.raw_code, second.raw_code))
-
-
-def side_by_side(pair: CodePair, names: tuple[str, str], path: Path) -> Path:
-    """An HTML page with both submissions' code, the passages found in both highlighted."""
     from copydetect.utils import highlight_overlap
 
+    _, _, slices = compare_files(first, second)
     columns = []
-    for name, text, found in zip(names, pair.texts, pair.slices):
+    for name, text, found in zip(names, (first.raw_code, second.raw_code), slices):
         marked = (highlight_overlap(text, found, "<mark>", "</mark>", escape_html=True)[0]
                   if np.size(found) else html.escape(text))
         columns.append(f"<div><h2>{html.escape(name)}</h2><pre>{marked}</pre></div>")
@@ -75,5 +79,5 @@ def side_by_side(pair: CodePair, names: tuple[str, str], path: Path) -> Path:
                     "sans-serif}main{display:flex;gap:1em}main>div{flex:1;overflow:auto}pre{font-size:12px}mark{"
                     "background:#ffe08a}</style>"
                     f"<p>Highlighted: passages found in both (tokens compared, names ignored; the released notebook's "
-                    f"code left out). Similarity {pair.score:.2f}.</p><main>{''.join(columns)}</main>\n")
+                    f"code left out). Similarity {score:.2f}.</p><main>{''.join(columns)}</main>\n")
     return path

@@ -47,7 +47,8 @@ def state_digest(state: dict) -> str:
 
 
 def compact(state: dict) -> dict:
-    return {k: v.detach().cpu().half() if v.is_floating_point() else v.detach().cpu() for k, v in state.items()}
+    """The floating-point tensors in float16 (integer buffers, such as a batch count, are never compared)."""
+    return {k: v.detach().cpu().half() for k, v in state.items() if v.is_floating_point()}
 
 
 def _unfitted_reason(path: Path | None, file: str) -> str:
@@ -88,10 +89,22 @@ def build_record(*, name: str, directory: Path, fitted: dict, error: str | None,
     return record
 
 
+def packed(state: dict) -> dict:
+    """One flat tensor and the keys and shapes to cut it back: loading one tensor is far faster than fifty."""
+    return {"keys": list(state), "shapes": [list(v.shape) for v in state.values()],
+            "flat": torch.cat([v.reshape(-1).half() for v in state.values()])}
+
+
+def unpacked(data: dict) -> dict:
+    sizes = [int(torch.Size(shape).numel()) for shape in data["shapes"]]
+    return {key: part.view(shape) for key, part, shape in zip(data["keys"], data["flat"].split(sizes), data["shapes"])}
+
+
 def write_record(record: Record, folder: Path) -> Path:
     path = Path(folder) / RECORD_FILE
     partial = path.with_suffix(".partial")
-    torch.save({"name": record.name, "files": record.files, "digests": record.digests, "states": record.states,
+    torch.save({"name": record.name, "files": record.files, "digests": record.digests,
+                "states": {model: packed(state) for model, state in record.states.items()},
                 "not_compared": record.not_compared, "code": record.code}, partial)
     partial.replace(path)
     return path
@@ -101,7 +114,7 @@ def read_record(folder: Path) -> Record:
     """The record in ``folder``; one that cannot be read becomes a record that says so for every comparison."""
     try:
         data = torch.load(Path(folder) / RECORD_FILE, map_location="cpu", weights_only=True)
-        return Record(**data)
+        return Record(**{**data, "states": {model: unpacked(state) for model, state in data["states"].items()}})
     except FileNotFoundError:
         reason = "graded before integrity records were kept: grade it again with --force"
     except Exception as error:  # a damaged file costs that submission its comparisons, not the report

@@ -13,6 +13,7 @@ All pairs come from one matrix product per tensor over the normalised rows, neve
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import torch
 
@@ -25,7 +26,7 @@ class Similarity:
     sizes: torch.Tensor        # values per tensor, shape (L,)
     per_tensor: torch.Tensor   # correlations, shape (L, n, n)
 
-    @property
+    @cached_property
     def score(self) -> torch.Tensor:
         """The size-weighted mean over tensors, shape (n, n)."""
         weights = self.sizes / self.sizes.sum()
