@@ -84,8 +84,8 @@ def write_html(sections: list[Section], not_compared: list[tuple[str, str, str]]
     esc = html.escape
     flags = sorted((f for s in sections for f in s.flags), key=lambda f: -f.score)
     parts = [f"<!doctype html><meta charset='utf-8'><title>{esc(title)}: integrity report</title><style>body{{font-"
-             "family:sans-serif;max-width:70em;margin:auto}}table{{border-collapse:collapse}}td,th{{border:1px solid "
-             "#ccc;padding:3px 6px;text-align:left;vertical-align:top}}</style>",
+             "family:sans-serif;max-width:70em;margin:auto}table{border-collapse:collapse}td,th{border:1px solid "
+             "#ccc;padding:3px 6px;text-align:left;vertical-align:top}</style>",
              f"<h1>{esc(title)}: submissions to review</h1>",
              f"<p>{submissions} submissions compared pair by pair. A row says that two submissions (or a submission and "
              "the course's reference weights) are more alike than independent work gives: a reason to look, not a "
