@@ -138,13 +138,17 @@ def test_bad_weights_are_listed_as_not_compared_and_scores_are_untouched(graded)
     assert {r.submission: r.graded for r in results} == dict.fromkeys(CLASS, True)
 
 
-def test_a_rerun_that_skips_every_submission_and_the_command_give_the_same_report(config, hw2, graded):
+def test_a_rerun_that_skips_every_submission_reports_from_what_grading_kept_as_the_command_does(config, hw2, graded):
     out, built, _ = graded
     first = (out / "integrity" / "integrity.csv").read_text()
+    stamp = (out / "integrity" / "integrity.csv").stat().st_mtime_ns
     grade_submissions(submissions=built, out_dir=out, assignment=hw2, config=config)
+    assert (out / "integrity" / "integrity.csv").stat().st_mtime_ns == stamp  # nothing graded: the report stays
+    shutil.rmtree(out / "integrity")
+    grade_submissions(submissions=built, out_dir=out, assignment=hw2, config=config)  # every one skipped
     assert (out / "integrity" / "integrity.csv").read_text() == first
-    (out / "integrity" / "integrity.csv").unlink()
-    assert main(["integrity", str(out), "--assignment", "hw2"]) == 0
+    shutil.rmtree(out / "integrity")
+    assert main(["integrity", str(out)]) == 0  # the assignment: the folder's name, else the default (hw2)
     assert (out / "integrity" / "integrity.csv").read_text() == first
 
 
