@@ -179,3 +179,12 @@ def test_independent_runs_lie_far_below_the_threshold():
             pairs = upper(similarity(states).score, range(len(states)))
             assert float(pairs.max()) < 0.1, (assignment_id, model.name, pairs.tolist())
             assert len(list(itertools.combinations(states, 2))) == pairs.numel()
+
+
+def test_a_diverged_submission_cannot_turn_the_class_scores_into_nan():
+    from autograder.engine.integrity.records import compact
+
+    good = [{"w": torch.randn(50, generator=torch.Generator().manual_seed(i))} for i in range(3)]
+    diverged = {"w": torch.full((50,), float("nan")), "b": torch.tensor([1e30, -float("inf")])}
+    score = similarity([compact(s) for s in good + [{**diverged, "w": diverged["w"]}]]).score
+    assert not score.isnan().any() and float(score[0, 1]) == pytest.approx(float(similarity(good).score[0, 1]), abs=1e-2)

@@ -39,6 +39,11 @@ def identical_pairs(records: list[Record], key) -> list[tuple[int, int]]:
     return [pair for members in groups.values() for pair in itertools.combinations(members, 2)]
 
 
+def above(matrix: torch.Tensor, cut: float) -> list[tuple[int, int]]:
+    """The pairs (i < j) of a square similarity matrix at or above ``cut``, found without a loop over pairs."""
+    return [tuple(pair) for pair in torch.nonzero(torch.triu(matrix >= cut, diagonal=1)).tolist()]
+
+
 def evidence(sim, i: int, j: int, *, independent_top: float) -> str:
     """Which tensors agree most, and how far the pair lies above the independent runs."""
     values = sim.per_tensor[:, i, j]
@@ -76,8 +81,8 @@ def compare_model(model, students: list[Record], runs: list[Record], *, margin: 
     section.pairs, section.independent = upper(score, ours).tolist(), independent.tolist()
     section.threshold, section.rule = threshold(independent=independent, class_pairs=upper(score, ours), margin=margin)
     top = float(independent.max()) if independent.numel() else float("-inf")
-    for i, j in itertools.combinations(ours, 2):
-        if (i, j) not in exact and float(score[i, j]) >= section.threshold:
+    for i, j in above(score[: len(students), : len(students)], section.threshold):
+        if (i, j) not in exact:
             flags.append(Flag(name, "related-weights", students[i].name, students[j].name, float(score[i, j]),
                               section.threshold, evidence(sim, i, j, independent_top=top)))
     for i in ours:
@@ -104,8 +109,7 @@ def compare_code(students: list[Record], *, assignment: Assignment, folder: Path
     cut = max(floor, bulk + margin)
     section = Section("graded cells' code", scores.tolist(), [], cut,
                       f"the class's median pair, {bulk:.3f}, + {margin:g}, and at least {floor:g}")
-    ranked = sorted(((float(matrix[i, j]), i, j) for i, j in zip(*torch.nonzero(torch.triu(matrix >= cut, 1)).T.tolist())),
-                    reverse=True)
+    ranked = sorted(((float(matrix[i, j]), i, j) for i, j in above(matrix, cut)), reverse=True)
     if ranked:
         (folder / "code").mkdir(exist_ok=True)
     for number, (score, i, j) in enumerate(ranked):

@@ -47,8 +47,11 @@ def state_digest(state: dict) -> str:
 
 
 def compact(state: dict) -> dict:
-    """The floating-point tensors in float16 (integer buffers, such as a batch count, are never compared)."""
-    return {k: v.detach().cpu().half() for k, v in state.items() if v.is_floating_point()}
+    """The floating-point tensors in float16 (integer buffers, such as a batch count, are never compared); values
+    beyond float16's range or not numbers are clipped to it, so one diverged submission cannot make every score NaN."""
+    top = torch.finfo(torch.float16).max
+    return {k: torch.nan_to_num(v.detach().cpu().float(), nan=0.0).clamp(-top, top).half()
+            for k, v in state.items() if v.is_floating_point()}
 
 
 def _unfitted_reason(path: Path | None, file: str) -> str:
