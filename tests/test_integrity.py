@@ -9,8 +9,8 @@ The class (graded once, by ``grade_submissions``, which writes the report itself
   attribute names (other bytes, the same tensors);
 * dave: hw2 fixture correct_functional_pooling with the reference seed0 files as they are;
 * erin: the solution's code; LeNet-5 = alice's trained 300 more batches with another seed and 3 times the learning
-  rate (``tests/integrity_class/erin/lenet5_weights.pth``, made by ``integrity.finetune.train_further``); an
-  untrained AE; a VAE file cut short;
+  rate (``tests/integrity_class/erin/lenet5_weights.pth``, made by ``integrity.finetune.train_further``); seed1's
+  VAE file as its AE (it does not fit the AE); a VAE file cut short;
 * frank: bob's cells with names changed and statements reordered (``tests/integrity_class/frank``); run seed4's
   LeNet-5, bob's AE file, an untrained VAE.
 """
@@ -42,7 +42,7 @@ CLASS = {  # name: (code spec, or a hw2 fixture; weights by model: a reference r
     "bob": (HERE / "bob", {"lenet": ("run", 2), "ae": ("run", 3), "vae": ("run", 3)}),
     "carol": ("correct_other_names_and_order", {}),
     "dave": ("correct_functional_pooling", {}),
-    "erin": ("passes_all", {"lenet": ("file", HERE / "erin" / FILES["lenet"]), "ae": ("untrained", 21),
+    "erin": ("passes_all", {"lenet": ("file", HERE / "erin" / FILES["lenet"]), "ae": ("other", (1, "vae")),
                             "vae": ("cut", 5000)}),
     "frank": (HERE / "frank", {"lenet": ("run", 4), "ae": ("student", "bob"), "vae": ("untrained", 31)}),
 }
@@ -53,6 +53,8 @@ def put_weights(folder: Path, weights: dict, *, built: dict, config, assignment)
         target = folder / FILES[model]
         if rule == "run":
             shutil.copy(assignment.reference_weights(value) / FILES[model], target)
+        elif rule == "other":  # another model's file of a run under this model's name
+            shutil.copy(assignment.reference_weights(value[0]) / FILES[value[1]], target)
         elif rule == "file":
             shutil.copy(value, target)
         elif rule == "student":
@@ -133,7 +135,9 @@ def test_bad_weights_are_listed_as_not_compared_and_scores_are_untouched(graded)
     out, _, results = graded
     page = (out / "integrity" / "index.html").read_text()
     assert "<li>erin, vae: unreadable: mnist_vae_weights.pth is not a readable PyTorch weight file" in page
-    assert not any(kind.startswith("vae") for kind in kinds(out, "erin", "frank"))
+    assert "<li>erin, ae: mnist_ae_weights.pth does not fit the reference&#x27;s architecture</li>" in page
+    assert not {"ae", "vae"} & {model for a, b in itertools.permutations(CLASS, 2) if "erin" in (a, b)
+                                for model in kinds(out, a, b)}
     assert "data:image/png;base64," in page and "not a finding" in page
     assert {r.submission: r.graded for r in results} == dict.fromkeys(CLASS, True)
 
