@@ -9,7 +9,8 @@ The class (graded once, by ``grade_submissions``, which writes the report itself
   attribute names (other bytes, the same tensors);
 * dave: hw2 fixture correct_functional_pooling with the reference seed0 files as they are;
 * erin: the solution's code; LeNet-5 = alice's trained 300 more batches with another seed and 3 times the learning
-  rate (``tests/integrity_class/erin/lenet5_weights.pth``, made by ``integrity.finetune.train_further``); seed1's
+  rate (``tests/integrity_class/erin/lenet5_weights.pth``: ``integrity.finetune.train_further(assignment=hw2,
+  model="lenet", start=<reference/seed1/lenet5_weights.pth>, seed=7, batches=300, lr_factor=3)``); seed1's
   VAE file as its AE (it does not fit the AE); a VAE file cut short;
 * frank: bob's cells with names changed and statements reordered (``tests/integrity_class/frank``); run seed4's
   LeNet-5, bob's AE file, an untrained VAE.

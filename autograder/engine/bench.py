@@ -130,8 +130,8 @@ TARGET_INTEGRITY_SECONDS = 60.0    # the integrity report's weight comparison of
 
 def synthetic_records(*, out_dir: Path, assignment: Assignment, size: int) -> None:
     """``size`` graded-looking folders holding only an integrity record: each model's weights a reference run
-    with noise of 3 times the tensor's own spread (two from one run correlate about 0.1, as independent runs), the code the solution's graded
-    cells with a random half of their lines (as varied as a class's)."""
+    with noise of 3 times the tensor's own spread (two made from one run correlate about 0.1), the code the
+    solution's graded cells with a random half of their lines (as varied as a class's)."""
     import random
 
     import torch

@@ -83,12 +83,17 @@ def store_result(result: GradeResult, folder: Path, submission_fingerprint: str,
     """The result's reports, then (from ``submission``, the folder graded) what the integrity report compares,
     then ``result.json``: a re-run that skips this submission finds all of them."""
     from autograder.engine.grade.report import write_reports
-    from autograder.engine.integrity.records import build_record, write_record
+    from autograder.engine.integrity.records import Record, build_record, write_record
 
     write_reports(result, folder, config=config, assignment=assignment)
     if submission is not None:
-        write_record(build_record(name=result.submission, directory=submission, fitted=result.fitted,
-                                  error=result.error, config=config, assignment=assignment), folder)
+        try:
+            record = build_record(name=result.submission, directory=submission, fitted=result.fitted,
+                                  error=result.error, config=config, assignment=assignment)
+        except Exception as error:  # the comparison loses this submission; its grade must not be lost with it
+            record = Record(result.submission, not_compared={"all": f"its integrity record could not be built "
+                                                                      f"({type(error).__name__}: {error})"})
+        write_record(record, folder)
     partial = folder / (RESULT_FILE + ".partial")
     stored = asdict(replace(result, fitted={}))
     del stored["fitted"]

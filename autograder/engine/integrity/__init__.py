@@ -9,12 +9,13 @@ reference runs; writes ``OUT_DIR/integrity/``. Flags never change a score.
 from __future__ import annotations
 
 import itertools
+import shutil
 from collections import defaultdict
 from pathlib import Path
 
 import torch
 
-from autograder.engine.assignment import Assignment
+from autograder.engine.assignment import Assignment, WeightedModel
 from autograder.engine.config import Config
 from autograder.engine.integrity import code as code_similarity
 from autograder.engine.integrity.records import RECORD_FILE, Record, read_record, reference_records
@@ -49,12 +50,12 @@ def evidence(sim, i: int, j: int, *, independent_top: float) -> str:
     values = sim.per_tensor[:, i, j]
     top = sorted(zip(sim.keys, values.tolist(), sim.sizes.tolist()), key=lambda t: -t[2])[:4]
     layers = ", ".join(f"{key} {value:.2f}" for key, value, _ in top)
-    above = (f"; {float(sim.score[i, j]) - independent_top:+.2f} above the most similar pair of independent "
-             "reference runs" if independent_top > float("-inf") else "")
-    return f"largest tensors: {layers}{above}"
+    beyond = (f"; {float(sim.score[i, j]) - independent_top:+.2f} above the most similar pair of independent "
+              "reference runs" if independent_top > float("-inf") else "")
+    return f"largest tensors: {layers}{beyond}"
 
 
-def compare_model(model, students: list[Record], runs: list[Record], *, margin: float) -> Section:
+def compare_model(model: WeightedModel, students: list[Record], runs: list[Record], *, margin: float) -> Section:
     """One model's flags: identical files and tensors, related weights, the reference's weights."""
     name, file = model.name, model.weight_file
     section = Section(f"{name}: weights", [], [], 1.0, "")
@@ -110,8 +111,9 @@ def compare_code(students: list[Record], *, assignment: Assignment, folder: Path
     section = Section("graded cells' code", scores.tolist(), [], cut,
                       f"the class's median pair, {bulk:.3f}, + {margin:g}, and at least {floor:g}")
     ranked = sorted(((float(matrix[i, j]), i, j) for i, j in above(matrix, cut)), reverse=True)
+    shutil.rmtree(folder / "code", ignore_errors=True)  # an earlier report's pages would name other pairs
     if ranked:
-        (folder / "code").mkdir(exist_ok=True)
+        (folder / "code").mkdir()
     for number, (score, i, j) in enumerate(ranked):
         a, b = names[i], names[j]
         page = code_similarity.side_by_side(prints[a], prints[b], names=(a, b), score=score,
