@@ -82,8 +82,8 @@ def build_record(*, name: str, directory: Path, fitted: dict, error: str | None,
             record.digests[model.name] = state_digest(fitted[model.name])
             record.states[model.name] = compact(fitted[model.name])
         else:
-            record.not_compared[model.name] = (f"not graded ({error})" if error and not usable
-                                               else _unfitted_reason(path if usable else None, model.weight_file))
+            # ``error``: nothing of the submission ran, so its weights were never fitted (its text says why)
+            record.not_compared[model.name] = error or _unfitted_reason(path if usable else None, model.weight_file)
     try:
         sources = collect(directory, config=config, assignment=assignment).sources
         record.code = {cell: sources[cell] for cell in assignment.settings.definition_cells if cell in sources}
