@@ -51,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--scheduler", metavar="ADDRESS", help="grade on this Dask distributed scheduler instead")
     grade.add_argument("--force", action="store_true", help="regrade submissions already graded from the same files")
     grade.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+    integrity = with_assignment(commands.add_parser(
+        "integrity", help="compare a graded class's submissions pair by pair (weights and code) for review; writes "
+        "OUT_DIR/integrity/index.html and integrity.csv"), "assignment id (default: OUT_DIR's name when it is one)")
+    integrity.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="the folder a grading wrote its reports to")
     with_assignment(commands.add_parser("thresholds", help="print each pass mark of the weight checks and how it "
                                         "was derived"))
     with_assignment(commands.add_parser("bench", help="time grading from the command line and show where the time goes"))
@@ -140,6 +144,12 @@ def _run(args, parser, config: Config) -> int:
         print(json.dumps(reference.measure(assignment=assignment, config=config, weights_dir=weights_dir), indent=2))
     elif args.command == "grade":
         return _grade(args, parser, config)
+    elif args.command == "integrity":
+        from autograder.engine.integrity import integrity_report
+
+        if not args.assignment and args.out_dir.name in assignment_ids(config):
+            args.assignment = args.out_dir.name
+        print(f"integrity report in {integrity_report(out_dir=args.out_dir, assignment=_assignment(args, config), config=config)}")
     elif args.command == "thresholds":
         from autograder.engine.reference import thresholds_table
 

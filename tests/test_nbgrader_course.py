@@ -111,6 +111,13 @@ def test_a_rerun_grades_nothing_again_and_keeps_the_manual_grades(course, assign
     assert {s: float(row["score"]) for s, row in exported(root, assignment).items()} == {"alice": 13, "bob": 0, "carol": 0}
 
 
+def test_the_course_grading_writes_the_integrity_report(course, assignment):
+    root, _, _ = course
+    page = (root / "autograder_reports" / assignment.id / "integrity" / "index.html").read_text()
+    assert "3 submissions compared pair by pair" in page
+    assert "<li>carol, lenet: not graded: no notebook found" in page  # a weight file alone: never fitted
+
+
 def test_a_folder_that_is_not_a_course_is_refused_with_what_to_run(config, assignment, tmp_path):
     with pytest.raises(CourseError, match="no submissions in .*submitted/\\*/\\* for any of the assignments"):
         grade_course(course_dir=tmp_path, config=config)

@@ -1,4 +1,5 @@
-"""`make bench`: one submission's grading broken down, a class graded with 1 and 2 workers, and nbgrader's time.
+"""`make bench`: one submission's grading broken down, a class graded with 1 and 2 workers, nbgrader's time, and the
+integrity report's comparisons of a synthetic class of 300.
 
 Prints figures only; nothing here passes or fails.
 """
@@ -125,6 +126,64 @@ def skip_training(cell: dict, *, config: Config, assignment: Assignment) -> dict
     return {**cell, "source": source}
 
 
+TARGET_INTEGRITY_SECONDS = 60.0    # the integrity report's weight comparison of a class of 300 (issue 17)
+
+
+def synthetic_records(*, out_dir: Path, assignment: Assignment, size: int) -> None:
+    """``size`` graded-looking folders holding only an integrity record: each model's weights a reference run
+    with noise of 3 times the tensor's own spread (two made from one run correlate about 0.1), the code the
+    solution's graded cells with a random half of their lines (as varied as a class's)."""
+    import random
+
+    import torch
+
+    from autograder.engine.integrity.records import Record, reference_records, state_digest, write_record
+    from autograder.engine.notebook import cells_by_grade_id
+
+    runs, solution = reference_records(assignment), cells_by_grade_id(assignment.solution_notebook)
+    generator, pick = torch.Generator().manual_seed(0), random.Random(0)
+    for i in range(size):
+        record = Record(f"student{i:03d}")
+        for model in assignment.settings.models:
+            trained = [r.states[model.name] for r in runs if model.name in r.states]
+            run = trained[i % len(trained)]
+            state = {k: (v.float() + 3 * v.float().std() * torch.randn(v.shape, generator=generator)).half()
+                     if v.numel() > 1 else v for k, v in run.items()}
+            record.states[model.name], record.digests[model.name] = state, state_digest(state)
+            record.files[model.weight_file] = record.digests[model.name]
+        record.code = {cell: "\n".join(line for line in solution[cell].splitlines() if pick.random() < 0.5)
+                       for cell in assignment.settings.definition_cells if cell in solution}
+        (out_dir / record.name).mkdir(parents=True)
+        write_record(record, out_dir / record.name)
+
+
+def integrity_speed(*, tmp: Path, config: Config, assignment: Assignment, size: int = 300) -> tuple[list[str], float]:
+    """The integrity report's two comparisons timed apart on a synthetic class of ``size``."""
+    from autograder.engine.integrity import code as code_similarity
+    from autograder.engine.integrity import compare_model, graded_folders
+    from autograder.engine.integrity.records import RECORD_FILE, read_record, reference_records
+
+    synthetic_records(out_dir=tmp / "integrity_class", assignment=assignment, size=size)
+    started = time.perf_counter()
+    records, runs = [read_record(p) for p in graded_folders(tmp / "integrity_class")], reference_records(assignment)
+    for model in assignment.settings.models:
+        compare_model(model, [r for r in records if model.name in r.states],
+                      [r for r in runs if model.name in r.states], margin=config.integrity_weights_margin)
+    weights = time.perf_counter() - started
+    started = time.perf_counter()
+    prints, _ = code_similarity.fingerprints({r.name: code_similarity.graded_code(r.code, assignment) for r in records},
+                                             assignment=assignment)
+    code_similarity.pair_scores(prints)
+    code = time.perf_counter() - started
+    pairs = size * (size - 1) // 2
+    record_mb = (tmp / "integrity_class" / records[0].name / RECORD_FILE).stat().st_size / 2**20
+    return [f"integrity report, a synthetic class of {size} (reference runs plus noise; {pairs:,} pairs per model):",
+            _line(f"weights: records read, {len(assignment.settings.models)} model(s) compared", weights,
+                  detail=f"record per submission {record_mb:.2f} MB"),
+            _line("graded cells' code: fingerprints, every pair", code,
+                  detail="plus one side-by-side page per flagged pair")], weights
+
+
 def bench(*, assignment: Assignment, config: Config = Config(), size: int = 40, nbgrader_size: int = 4) -> str:
     with tempfile.TemporaryDirectory(prefix=f"{assignment.id}-bench-") as folder:
         tmp = Path(folder)
@@ -135,6 +194,8 @@ def bench(*, assignment: Assignment, config: Config = Config(), size: int = 40, 
         times = {workers: theirs / (60 / rate) for workers, rate in rates.items()}
         lines.append(f"  nbgrader per submission / ours: {theirs:.1f} s / {60 / rates[1]:.1f} s = {times[1]:.1f} times "
                      f"with --workers 1, {times[2]:.1f} times with --workers 2")
+        integrity, weights_seconds = integrity_speed(tmp=tmp, config=config, assignment=assignment)
+        lines += [""] + integrity
 
     def verdict(met: bool) -> str:
         return "met" if met else "NOT met"
@@ -144,5 +205,7 @@ def bench(*, assignment: Assignment, config: Config = Config(), size: int = 40, 
               f"{verdict(rates[2] >= TARGET_PER_MINUTE_2_WORKERS)}",
               f"  cold command line: {cold:.1f} s (at most {TARGET_COLD_SECONDS:g} s): {verdict(cold <= TARGET_COLD_SECONDS)}",
               f"  nbgrader autograde / ours with --workers 2: {times[2]:.1f} times (at least {TARGET_TIMES_NBGRADER:g}): "
-              f"{verdict(times[2] >= TARGET_TIMES_NBGRADER)}"]
+              f"{verdict(times[2] >= TARGET_TIMES_NBGRADER)}",
+              f"  integrity report's weight comparison of 300 submissions: {weights_seconds:.1f} s (at most "
+              f"{TARGET_INTEGRITY_SECONDS:g} s): {verdict(weights_seconds <= TARGET_INTEGRITY_SECONDS)}"]
     return "\n".join(lines)

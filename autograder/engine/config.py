@@ -49,3 +49,6 @@ class Config:
     answers_max_mb: int = setting(128, "Largest answers file accepted from the student's process (real answers are about 20 MB).")
     weight_file_max_mb: int = setting(50, "Largest weight file accepted (the reference's are under 1 MB).")
     delayed_visibility: str = setting("after_due_date", "Gradescope visibility of each assignment's delayed_checks: hidden, after_due_date, after_published, or visible to show them at once like the others.")
+    integrity_weights_margin: float = setting(0.3, "Integrity report: a pair's weights are flagged when their similarity (size-weighted mean correlation of the fitted tensors) exceeds the most similar pair of independent reference runs, or the class's median pair when higher, by this much (measured: independent runs at most 0.05 for every model; a copy trained 300 more batches with another seed and 3 times the learning rate 0.95 or more).")
+    integrity_code_margin: float = setting(0.3, "Integrity report: graded cells are flagged when their copydetect similarity exceeds the class's median pair by this much.")
+    integrity_code_floor: float = setting(0.6, "Integrity report: the least copydetect similarity flagged, whatever the class's median.")

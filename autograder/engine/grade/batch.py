@@ -79,10 +79,21 @@ def stored_result(folder: Path, expected_fingerprint: str) -> GradeResult | None
 
 
 def store_result(result: GradeResult, folder: Path, submission_fingerprint: str, *, config: Config,
-                 assignment: Assignment) -> None:
+                 assignment: Assignment, submission: Path | None = None) -> None:
+    """The result's reports, then (from ``submission``, the folder graded) what the integrity report compares,
+    then ``result.json``: a re-run that skips this submission finds all of them."""
     from autograder.engine.grade.report import write_reports
+    from autograder.engine.integrity.records import Record, build_record, write_record
 
     write_reports(result, folder, config=config, assignment=assignment)
+    if submission is not None:
+        try:
+            record = build_record(name=result.submission, directory=submission, fitted=result.fitted,
+                                  error=result.error, config=config, assignment=assignment)
+        except Exception as error:  # the comparison loses this submission; its grade must not be lost with it
+            record = Record(result.submission, not_compared={"all": f"its integrity record could not be built "
+                                                                      f"({type(error).__name__}: {error})"})
+        write_record(record, folder)
     partial = folder / (RESULT_FILE + ".partial")
     stored = asdict(replace(result, fitted={}))
     del stored["fitted"]
@@ -130,7 +141,7 @@ def grade_submissions(*, submissions: Mapping[str, Path] | Iterable[Path], out_d
     def finish(result: GradeResult) -> None:
         nonlocal failed
         store_result(result, out_dir / result.submission, prints[result.submission], config=config,
-                     assignment=assignment)
+                     assignment=assignment, submission=todo[result.submission])
         results[result.submission] = result
         failed += not result.graded
         write_summary([results[n] for n in todo if n in results], out_dir / "grades.csv")
@@ -165,6 +176,14 @@ def grade_submissions(*, submissions: Mapping[str, Path] | Iterable[Path], out_d
     bar.close()
     ordered = [results[name] for name in todo]
     write_summary(ordered, out_dir / "grades.csv")
-    if len(ordered) > 1:  # a class: one submission (Gradescope, a push) needs no histogram
+    if len(ordered) > 1:  # a class: one submission (Gradescope, a push) needs no histogram nor comparison
+        from autograder.engine.integrity import REPORT_DIR, integrity_report
+
         write_class_report(ordered, out_dir)
+        try:  # a run that graded nothing new leaves the report as it was (`integrity OUT_DIR` writes it again)
+            if pending or not (out_dir / REPORT_DIR / "index.html").is_file():
+                integrity_report(out_dir=out_dir, assignment=assignment, config=config)
+        except Exception as error:  # advisory: its failure must not cost the class its grading run's exit status
+            print(f"the integrity report could not be written ({type(error).__name__}: {error}); run "
+                  f"`python -m autograder integrity {out_dir}` to retry", file=sys.stderr)
     return ordered

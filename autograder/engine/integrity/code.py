@@ -1,0 +1,83 @@
+"""How alike two submissions' graded cells are: copydetect's winnowed fingerprints of the tokenised code (names
+replaced by placeholders, so renamed variables change nothing; k-grams, so reordered statements keep most of
+their matches), with the released notebook's code as boilerplate so the starter code never counts.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from pathlib import Path
+
+import numpy as np
+
+from autograder.engine.assignment import Assignment
+from autograder.engine.notebook import cells_by_grade_id
+
+NOISE_TOKENS = 25   # copydetect's default noise threshold: matches shorter than this many characters are ignored
+WINDOW = 1          # keep every k-gram (copydetect's guarantee threshold = noise): small cells lose nothing
+
+
+def graded_code(cells: dict[str, str], assignment: Assignment) -> str:
+    """The definition cells' code in the assignment's order, each under a header line."""
+    return "\n\n".join(f"# cell {cell}\n{cells[cell]}" for cell in assignment.settings.definition_cells if cell in cells)
+
+
+def boilerplate(assignment: Assignment) -> np.ndarray:
+    """The fingerprints of the released notebook's graded cells: what every student starts from."""
+    from copydetect import CodeFingerprint
+
+    text = graded_code(cells_by_grade_id(assignment.release_notebook), assignment)
+    return np.array(sorted(CodeFingerprint("release.py", NOISE_TOKENS, WINDOW, fp=io.StringIO(text)).hashes))
+
+
+def fingerprints(codes: dict[str, str], *, assignment: Assignment) -> tuple[dict, dict[str, str]]:
+    """Each submission's fingerprint (by name), and the submissions left out with the reason: no code of their
+    own beyond the release."""
+    from copydetect import CodeFingerprint
+
+    common = boilerplate(assignment)
+    prints, skipped = {}, {}
+    for name, text in codes.items():
+        fingerprint = CodeFingerprint(f"{name}.py", NOISE_TOKENS, WINDOW, boilerplate=common, fp=io.StringIO(text))
+        if fingerprint.token_coverage < NOISE_TOKENS:
+            skipped[name] = "no code of its own beyond the released notebook"
+        else:
+            prints[name] = fingerprint
+    return prints, skipped
+
+
+def pair_scores(prints: dict) -> np.ndarray:
+    """For every pair, the mean of the two shares of each one's fingerprints found in the other's, from one sparse
+    matrix product (fingerprints by submission) rather than a comparison per pair."""
+    from scipy import sparse
+
+    vocabulary: dict[int, int] = {}
+    rows, columns = [], []
+    for row, fingerprint in enumerate(prints.values()):
+        for value in fingerprint.hashes:
+            rows.append(row)
+            columns.append(vocabulary.setdefault(value, len(vocabulary)))
+    members = sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(len(prints), len(vocabulary)))
+    overlap = (members @ members.T).toarray()
+    share = overlap / np.maximum(np.diag(overlap), 1)[:, None]
+    return (share + share.T) / 2
+
+
+def side_by_side(first, second, *, names: tuple[str, str], score: float, path: Path) -> Path:
+    """An HTML page with both submissions' code, the passages found in both highlighted (copydetect's matching)."""
+    from copydetect import compare_files
+    from copydetect.utils import highlight_overlap
+
+    _, _, slices = compare_files(first, second)
+    columns = []
+    for name, text, found in zip(names, (first.raw_code, second.raw_code), slices):
+        marked = (highlight_overlap(text, found, "<mark>", "</mark>", escape_html=True)[0]
+                  if np.size(found) else html.escape(text))
+        columns.append(f"<div><h2>{html.escape(name)}</h2><pre>{marked}</pre></div>")
+    path.write_text("<!doctype html><meta charset='utf-8'><title>graded cells compared</title><style>body{font-family:"
+                    "sans-serif}main{display:flex;gap:1em}main>div{flex:1;overflow:auto}pre{font-size:12px}mark{"
+                    "background:#ffe08a}</style>"
+                    f"<p>Highlighted: passages found in both (tokens compared, names ignored; the released notebook's "
+                    f"code left out). Similarity {score:.2f}.</p><main>{''.join(columns)}</main>\n")
+    return path

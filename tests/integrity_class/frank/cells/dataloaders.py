@@ -1,0 +1,5 @@
+batch_size = 64
+
+validation_dataloader = torch.utils.data.DataLoader(mnist_validation_set, batch_size, True)
+options = dict(batch_size=batch_size)
+training_dataloader = torch.utils.data.DataLoader(mnist_training_set, sampler=torch.utils.data.RandomSampler(mnist_training_set), **options)

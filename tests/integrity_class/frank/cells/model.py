@@ -1,0 +1,1 @@
+model = LeNet_5()
