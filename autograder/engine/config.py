@@ -49,3 +49,4 @@ class Config:
     answers_max_mb: int = setting(128, "Largest answers file accepted from the student's process (real answers are about 20 MB).")
     weight_file_max_mb: int = setting(50, "Largest weight file accepted (the reference's are under 1 MB).")
     delayed_visibility: str = setting("after_due_date", "Gradescope visibility of each assignment's delayed_checks: hidden, after_due_date, after_published, or visible to show them at once like the others.")
+    feedback_figures: bool = setting(True, "Draw pictures of each submission's models (reconstructions, latent spaces, confusion matrices: the assignment's figures.py) into feedback.html and Gradescope's output; about 0.2 s a submission. Off (`grade --no-figures`) for very large classes: feedback.html then holds the scores and messages only.")
