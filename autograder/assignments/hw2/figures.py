@@ -11,13 +11,8 @@ from __future__ import annotations
 import torch
 
 from autograder.assignments.hw2.metrics import MNIST_MEAN, MNIST_STD
-from autograder.engine.grade.drawing import confusion_matrix, image_rows, latent_scatter, montage
+from autograder.engine.grade.drawing import confusion_matrix, image_rows, latent_scatter, montage, one_of_each
 from autograder.engine.grade.feedback_page import Figure, View
-
-
-def _one_of_each(labels: torch.Tensor, digits: int = 8) -> torch.Tensor:
-    """The index of the first test image of each digit 0 .. digits - 1: eight fixed digits, all different."""
-    return torch.stack([(labels == digit).nonzero()[0, 0] for digit in range(digits)])
 
 
 def _confusion(view: View):
@@ -38,7 +33,7 @@ def _misclassified(view: View):
 def _reconstructions(probe: str):
     def draw(view: View):
         test = view.inputs["test"]
-        chosen = _one_of_each(test["labels"])
+        chosen = one_of_each(test["labels"])
         return image_rows([test["images28"][chosen], view.measured[probe]["reconstructions"][chosen]])
     return draw
 

@@ -60,6 +60,18 @@ def image_rows(rows: list[torch.Tensor], *, scale: int = 2) -> np.ndarray:
     return montage(torch.cat([images[:columns] for images in rows]), columns=columns, gap=2 * scale, scale=scale)
 
 
+def one_of_each(labels: torch.Tensor, digits: int = 8) -> torch.Tensor:
+    """The index of the first image of each digit 0 .. digits - 1: fixed digits, all different."""
+    return torch.stack([(labels == digit).nonzero()[0, 0] for digit in range(digits)])
+
+
+def is_images(value, count: int | None = None) -> bool:
+    """Whether ``value`` (an answer, perhaps a student's) is a float tensor of (N, 1, 28, 28) finite images."""
+    return (isinstance(value, torch.Tensor) and value.is_floating_point() and value.dim() == 4
+            and tuple(value.shape[1:]) == (1, 28, 28) and (count is None or len(value) == count)
+            and bool(torch.isfinite(value).all()))
+
+
 @dataclass(frozen=True)
 class Frame:
     """A picture's fixed part, drawn once: its RGBA pixels, each axes' box in them (left, top, right, bottom;
@@ -117,7 +129,9 @@ def _legend(figure: Figure, top: float) -> None:
 def paint_points(pixels: np.ndarray, frame: Frame, index: int, points: np.ndarray, labels: np.ndarray, *,
                  radius: int = 1) -> None:
     """Each point drawn as a square of side 2 * radius + 1 in its digit's colour into axes ``index`` of a copy
-    of ``frame`` (``pixels``); points outside the axes' limits are left out."""
+    of ``frame`` (``pixels``); points outside the axes' limits, or not finite, are left out."""
+    finite = np.isfinite(points).all(axis=1)
+    points, labels = points[finite], labels[finite]
     left, top, right, bottom = frame.boxes[index]
     x0, x1, y0, y1 = frame.limits[index]
     columns = np.round(left + (points[:, 0] - x0) / (x1 - x0) * (right - left)).astype(np.int64)
@@ -233,18 +247,24 @@ def embedding_panels(panels: list[tuple[str, torch.Tensor]], labels: torch.Tenso
     digits = labels.numpy()
     for index, (_, points) in enumerate(panels):
         points = points.detach().double().numpy()
-        low, high = points.min(axis=0), points.max(axis=0)
+        finite = points[np.isfinite(points).all(axis=1)]
+        low, high = (finite.min(axis=0), finite.max(axis=0)) if len(finite) else (np.zeros(2), np.ones(2))
         spread = np.where(high > low, high - low, 1.0)
         paint_points(pixels, frame, index, 0.04 + 0.92 * (points - low) / spread, digits)
     return pixels
 
 
 def pca(points: torch.Tensor, dimensions: int = 2) -> torch.Tensor:
-    """The points projected on their first principal axes (deterministic: no random start as in t-SNE)."""
-    flat = points.detach().double().flatten(1)
+    """The points projected on their first principal axes (deterministic: no random start as in t-SNE).
+
+    Through the N x N Gram matrix: a layer's activations have far more features (h1: 11,520) than the few
+    hundred points drawn, and one product and a small eigendecomposition cost a tenth of an SVD of the data.
+    """
+    flat = points.detach().float().flatten(1)
     centred = flat - flat.mean(dim=0)
-    _, _, axes = torch.linalg.svd(centred, full_matrices=False)
-    projected = centred @ axes[:dimensions].T
-    # fix each axis's sign (SVD's is arbitrary), so that the same weights always give the same picture
+    values, vectors = torch.linalg.eigh((centred @ centred.T).double())
+    top = values.flip(0)[:dimensions].clamp(min=0)
+    projected = vectors.flip(1)[:, :dimensions] * top.sqrt()
+    # fix each axis's sign (an eigenvector's is arbitrary), so that the same weights always give the same picture
     signs = torch.sign(projected.gather(0, projected.abs().argmax(dim=0, keepdim=True)))
     return projected * torch.where(signs == 0, 1.0, signs)
