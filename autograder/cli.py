@@ -51,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--scheduler", metavar="ADDRESS", help="grade on this Dask distributed scheduler instead")
     grade.add_argument("--force", action="store_true", help="regrade submissions already graded from the same files")
     grade.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+    grade.add_argument("--no-figures", dest="figures", action="store_false", help="feedback.html without pictures of "
+                       "the models (the config's feedback_figures off): for very large classes")
     with_assignment(commands.add_parser("thresholds", help="print each pass mark of the weight checks and how it "
                                         "was derived"))
     with_assignment(commands.add_parser("bench", help="time grading from the command line and show where the time goes"))
@@ -138,7 +140,9 @@ def _run(args, parser, config: Config) -> int:
                                       **parameters, **{name: ast.literal_eval(value) for name, value in args.param})
         print(json.dumps(reference.measure(assignment=assignment, config=config, weights_dir=weights_dir), indent=2))
     elif args.command == "grade":
-        return _grade(args, parser, config)
+        from dataclasses import replace
+
+        return _grade(args, parser, config if args.figures else replace(config, feedback_figures=False))
     elif args.command == "thresholds":
         from autograder.engine.reference import thresholds_table
 
