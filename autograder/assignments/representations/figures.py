@@ -1,7 +1,7 @@
 """The representations assignment's pictures in feedback.html, each under the check it explains.
 
 The network's pictures are drawn by the grader from the submitted mnist_cnn.pt in the solution's own Net2 (never
-the student's code): its confusion matrix, and each layer's activations of 200 fixed test digits projected on
+the student's code): its confusion matrix, and each layer's activations of 150 fixed test digits projected on
 their first two principal axes (PCA: deterministic and quick, where a t-SNE per layer would cost seconds). The
 t-SNE picture is what the student's ``tsne_embedding`` returned for the reference network's representations,
 answered in the student's process: shown, never scored (the checks score it from the same answer).
@@ -13,7 +13,7 @@ from __future__ import annotations
 from autograder.engine.grade.drawing import confusion_matrix, embedding_panels, pca
 from autograder.engine.grade.feedback_page import Figure, View
 
-PCA_IMAGES = 200  # test digits per layer picture: enough to see the clusters, cheap to run and project
+PCA_IMAGES = 150  # test digits per layer picture: enough to see the clusters, cheap to run and project
 
 
 def _confusion(view: View):
@@ -44,7 +44,7 @@ def _tsne(view: View):
 FIGURES = [
     Figure("test_trained_weights_accuracy", "the confusion matrix: test digits by true and predicted class",
            _confusion, show_reference=True, models=("cnn",)),
-    Figure("test_trained_weights_accuracy", "each layer's activations of 200 test digits, projected on their two "
+    Figure("test_trained_weights_accuracy", "each layer's activations of 150 test digits, projected on their two "
            "principal axes (PCA), coloured by digit", _layers, show_reference=True, models=("cnn",)),
     Figure("test_deep_layer_separates_digits", "tsne_embedding's output (run in the notebook's own process) for the "
            "reference network's input and h5 of 200 test digits", _tsne, show_reference=True),

@@ -114,18 +114,17 @@ img { display: block; max-width: 100%; height: auto; border: 1px solid #eee; }
 
 
 def _figures_html(pictures: list[Picture]) -> str:
-    shown = [p for p in pictures if p.png is not None]
-    notes = [p for p in pictures if p.png is None]
-    parts = []
-    if shown:
-        items = []
-        for p in shown:
-            caption = f"{'Your model' if p.whose == 'yours' else 'The reference solution'}: {p.title}" + (
-                f" ({p.caption})" if p.caption else "")
-            items.append(f'<figure><img src="{data_uri(p)}" alt="{html.escape(caption)}">'
-                         f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+    """The notes on pictures that could not be drawn, then the pictures side by side, each captioned."""
+    parts = [f'<p class="note">Your model, {html.escape(p.title)}: {html.escape(p.note)}</p>'
+             for p in pictures if p.png is None]
+    items = []
+    for p in (p for p in pictures if p.png is not None):
+        caption = f"{'Your model' if p.whose == 'yours' else 'The reference solution'}: {p.title}" + (
+            f" ({p.caption})" if p.caption else "")
+        items.append(f'<figure><img src="{data_uri(p)}" alt="{html.escape(caption)}">'
+                     f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+    if items:
         parts.append(f'<div class="figures">{"".join(items)}</div>')
-    parts += [f'<p class="note">{html.escape(p.title)}: {html.escape(p.note)}</p>' for p in notes]
     return "".join(parts)
 
 
@@ -167,9 +166,9 @@ def feedback_html(result, *, assignment, manual: list[dict]) -> str:
     body.append(f"<p>The written answers ({e(', '.join(i['cell'] for i in manual))}; "
                 f"{sum(i['points'] for i in manual):g} points) are graded by the course staff.</p>")
     if result.pictures:
-        body.append('<p class="note">The pictures of your models were drawn by the grader from the weight files you '
-                    "submitted, loaded into the homework's own model classes, on fixed test images; a picture of what "
-                    "your notebook's functions returned says so in its title.</p>")
+        body.append('<p class="note">The grader drew every picture: those of your trained models from the weight '
+                    "files you submitted, loaded into the homework's own model classes, on fixed test images; those "
+                    "of what your notebook's functions returned, in your notebook's own process, say so.</p>")
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>'
             f"<style>{STYLE}</style></head><body>{''.join(body)}</body></html>\n")
 
