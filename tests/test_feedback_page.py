@@ -160,7 +160,7 @@ def test_a_figure_that_fails_is_left_out_with_a_note():
     view = View("yours", {}, {}, {}, {}, {"lenet": {}}, trusted=None)
     picture = draw(Figure("test_x", "a picture", broken, show_reference=False, models=("lenet",)), view,
                    unavailable={})
-    assert picture.png is None and picture.note == "not drawn: 'model_weights'"
+    assert picture.png is None and picture.note == "not drawn: nothing to draw (model_weights is missing)"
     missing = draw(Figure("test_x", "a picture", broken, show_reference=False, models=("vae",)), view,
                    unavailable={"vae": "mnist_vae_weights.pth was not submitted"})
     assert missing.note == "not drawn: mnist_vae_weights.pth was not submitted"

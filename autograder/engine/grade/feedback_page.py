@@ -76,7 +76,8 @@ def draw(figure: Figure, view: View, *, unavailable: dict[str, str]) -> Picture:
         drawn, caption = drawn if isinstance(drawn, tuple) else (drawn, "")
         return Picture(figure.check, figure.title, view.whose, png(drawn), caption=caption)
     except Exception as error:  # a picture is a courtesy: whatever fails here must not cost the grading
-        reason = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+        reason = (f"nothing to draw ({error.args[0]} is missing)" if isinstance(error, KeyError) and error.args
+                  else str(error).splitlines()[0][:200] if str(error) else type(error).__name__)
         return Picture(figure.check, figure.title, view.whose, note=f"not drawn: {reason}")
 
 
@@ -173,7 +174,7 @@ def feedback_html(result, *, assignment, manual: list[dict]) -> str:
             f"<style>{STYLE}</style></head><body>{''.join(body)}</body></html>\n")
 
 
-def gradescope_html(text: str, pictures: list[Picture], checks: list) -> str:
+def gradescope_html(text: str, *, pictures: list[Picture], checks: list) -> str:
     """Gradescope's top-level output as HTML: the text escaped, then the student's own pictures under their
     checks' titles (the reference's are in feedback.html; Gradescope's output is kept short)."""
     titles = {check.name: check.title for check in checks}

@@ -41,7 +41,7 @@ def run(*, root: Path, assignment: Assignment, config: Config = Config()) -> dic
         results = results_json(result, config=config, assignment=assignment)
         if any(picture.png is not None for picture in result.pictures):
             # Gradescope renders an "html" output (sanitised); the messages stay plain text in each test
-            results["output"] = gradescope_html(results["output"], result.pictures, result.checks)
+            results["output"] = gradescope_html(results["output"], pictures=result.pictures, checks=result.checks)
             results["output_format"] = "html"
         # Gradescope's format has no top-level max_score (the assignment's points are set on Gradescope itself)
         results["extra_data"]["max_score"] = results.pop("max_score")
