@@ -183,3 +183,22 @@ def test_a_latent_picture_puts_each_code_where_it_lies():
     # the origin's code is left of and below the code at (2, 2)
     assert np.median(blue_columns[blue_rows > 40]) < np.median(orange_columns[orange_rows > 40])
     assert np.median(blue_rows[blue_rows > 40]) > np.median(orange_rows[orange_rows > 40])
+
+
+def test_without_pictures_the_page_still_holds_every_check_escaped(config, tmp_path):
+    """``grade --no-figures`` (the config's feedback_figures off): the page keeps the scores and messages, and a
+    message quoting the student's code cannot inject markup."""
+    from autograder.cli import _parser
+    from autograder.engine.grade import GradeResult
+    from autograder.engine.grade.report import write_reports
+    from autograder.engine.grade.run_checks import CheckResult
+
+    assert _parser().parse_args(["grade", "--no-figures"]).figures is False
+    assert _parser().parse_args(["grade"]).figures is True and config.feedback_figures is True
+    hostile = '<img src="https://example.com/x.png" onerror="alert(1)">'
+    result = GradeResult("mallory", [CheckResult("test_a", "transform: <Resize>", "transform", 0.5, 0.0, hostile),
+                                     CheckResult("test_b", "model: an instance", "model", 0.5, 0.5, "")])
+    write_reports(result, tmp_path, config=config, assignment=load("hw2", config))
+    page = (tmp_path / "feedback.html").read_text()
+    assert "<img" not in page and "&lt;img src=&quot;https://example.com" in page
+    assert "transform: &lt;Resize&gt;" in page and "model: an instance" in page and "Autograded score: 0.5 / 1" in page
