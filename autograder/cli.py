@@ -51,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--scheduler", metavar="ADDRESS", help="grade on this Dask distributed scheduler instead")
     grade.add_argument("--force", action="store_true", help="regrade submissions already graded from the same files")
     grade.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+    grade.add_argument("--no-figures", dest="figures", action="store_false", help="feedback.html without pictures of "
+                       "the models (the config's feedback_figures off): for very large classes")
     integrity = with_assignment(commands.add_parser(
         "integrity", help="compare a graded class's submissions pair by pair (weights and code) for review; writes "
         "OUT_DIR/integrity/index.html and integrity.csv"), "assignment id (default: OUT_DIR's name when it is one)")
@@ -143,7 +145,9 @@ def _run(args, parser, config: Config) -> int:
                                       cells=cells, **parameters, **{name: ast.literal_eval(value) for name, value in args.param})
         print(json.dumps(reference.measure(assignment=assignment, config=config, weights_dir=weights_dir), indent=2))
     elif args.command == "grade":
-        return _grade(args, parser, config)
+        from dataclasses import replace
+
+        return _grade(args, parser, config if args.figures else replace(config, feedback_figures=False))
     elif args.command == "integrity":
         from autograder.engine.integrity import integrity_report
 

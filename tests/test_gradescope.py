@@ -144,6 +144,9 @@ def test_the_reference_uploaded_in_a_folder_scores_12(source, assignment, tmp_pa
     assert len(delayed) == 3 and all("same outputs as the reference" in name for name in delayed)
     assert {t["visibility"] for t in results["tests"] if t["name"] in delayed} == {"after_due_date"}
     assert "3 checks (2 points) are shown after the due date" in results["output"]
+    # the student's pictures in the top-level output, which Gradescope renders as (sanitised) HTML
+    assert results["output_format"] == "html" and results["output"].count('<img src="data:image/png;base64,') >= 5
+    assert all("output_format" not in t for t in results["tests"])  # messages stay plain text
 
 
 def test_a_submission_without_notebook_gets_0_and_is_told_why(source, tmp_path):

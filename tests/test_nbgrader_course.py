@@ -89,7 +89,7 @@ def test_nbgrader_copies_and_feedback_are_where_nbgrader_keeps_them(course, assi
     assert not (root / "autograded" / "carol").exists()
     for student in ("alice", "bob", "carol"):
         feedback = root / "feedback" / student / assignment.id
-        assert (feedback / "results.json").is_file()
+        assert (feedback / "results.json").is_file() and (feedback / "feedback.html").is_file()
         assert (feedback / f"{assignment.id}.html").is_file() == (student != "carol")
     assert "12 / 12" in (root / "feedback" / "alice" / assignment.id / "feedback.md").read_text()
     assert "no notebook" in (root / "feedback" / "carol" / assignment.id / "feedback.md").read_text()

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
@@ -102,6 +103,11 @@ def test_the_workflow_grades_a_push(student_repo, steps, config, assignment, tmp
     page = summary.read_text()
     assert "# Homework 2 feedback: hw2-alice" in page and "**Autograded score: 12 / 12**" in page
     assert (tmp_path / "runner" / "grades" / "hw2-alice" / "results.json").is_file()
+    # the page with pictures is kept as the run's artifact, and the summary says where it is
+    [upload] = [step for step in steps if step.get("uses", "").startswith("actions/upload-artifact@")]
+    pattern = upload["with"]["path"].replace("${{ runner.temp }}", str(tmp_path / "runner"))
+    assert [p.name for p in Path("/").glob(pattern.lstrip("/"))] == ["feedback.html"]
+    assert upload["if"] == "always()" and f"artifact `{upload['with']['name']}`" in page
 
 
 def test_a_failed_or_ungraded_submission_fails_the_job():

@@ -58,7 +58,9 @@ def breakdown(*, tmp: Path, config: Config, assignment: Assignment) -> list[str]
               _line("probes", sum(inside["probes"].values()), detail=_top(inside["probes"]), indent=4),
               _line("submitted weights measured by the grader", result.timings["trusted weights"]),
               _line("figures from the answers", result.timings["figures"]),
-              _line("hidden checks (pytest)", result.timings["checks"])]
+              _line("hidden checks (pytest)", result.timings["checks"]),
+              _line("feedback.html's pictures (at most 0.3 s)", result.timings.get("feedback figures", 0.0),
+                    detail=f"{len(result.pictures)} pictures")]
     lines += [_line(f"memory: {name} (peak resident)", mb, "MB") for name, mb in result.timings["memory MB"].items()]
     lines.append(f"  confinement: {'; '.join(result.confinement)}")
     return lines, cold

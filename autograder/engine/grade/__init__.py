@@ -13,6 +13,7 @@ from autograder.engine.assignment import Assignment
 from autograder.engine.config import Config
 from autograder.engine.grade.checks import Answers
 from autograder.engine.grade.collect import SubmissionError, collect
+from autograder.engine.grade.feedback_page import Figure, Picture, View, draw, draw_all
 from autograder.engine.grade.inputs import probe_inputs_file, student_inputs_file
 from autograder.engine.grade.probing import answer_all
 from autograder.engine.grade.run_checks import CheckResult, run_checks
@@ -33,6 +34,8 @@ class GradeResult:
     # the submitted tensors fitted onto the reference's models, by model name: for reports drawn from the
     # weights; kept in memory only (never in result.json)
     fitted: dict = field(default_factory=dict, repr=False, compare=False)
+    # feedback.html's pictures (feedback_page.Picture), drawn in the worker; in memory only, like ``fitted``
+    pictures: list = field(default_factory=list, repr=False, compare=False)
 
     @property
     def score(self) -> float:
@@ -105,9 +108,35 @@ class Grader:
         return TrustedWeights(assignment=self.assignment, namespace=self.namespace, inputs=self.inputs,
                               plan=self.plan, seed=self.config.seed)
 
+    @cached_property
+    def figures(self) -> list[Figure]:
+        """The assignment's feedback pictures (none without ``figures.py`` or with ``feedback_figures`` off)."""
+        module = self.assignment.module("figures")
+        return module.FIGURES if module is not None and self.config.feedback_figures else []
+
+    @cached_property
+    def reference_pictures(self) -> dict[Figure, Picture]:
+        """The reference solution's picture of every figure that shows it: the same for every submission."""
+        if not self.figures:
+            return {}
+        weights = {m.weight_file: self.assignment.reference_weights() / m.weight_file for m in self.settings.models}
+        measured, _, states = self.trusted.measure(weights, None)
+        view = View("reference", measured, self.reference.answers, self.inputs, self.namespace, states, self.trusted)
+        return {figure: draw(figure, view, unavailable={}) for figure in self.figures if figure.show_reference}
+
+    def pictures(self, answers: dict, fitted: dict) -> list[Picture]:
+        """The feedback pictures of one submission, from the grader's measurements of its weights (and, where a
+        figure says so, its process's answers, to show only)."""
+        trusted = {k: v for k, v in answers.items() if k in self.trusted.probes}
+        view = View("yours", trusted, {k: v for k, v in answers.items() if k not in self.trusted.probes},
+                    self.inputs, self.namespace, fitted, self.trusted)
+        unavailable = {m.name: f"{m.weight_file} was not submitted or does not fit the homework's model"
+                       for m in self.settings.models}
+        return draw_all(self.figures, view, unavailable=unavailable, reference=self.reference_pictures.__getitem__)
+
     def prepare(self) -> None:
         """Everything the checks need; cheap once done, so it runs while each student process works."""
-        for name in ("inputs", "reference", "thresholds", "trusted"):
+        for name in ("inputs", "reference", "thresholds", "trusted", "reference_pictures"):
             getattr(self, name)
         module = self.assignment.module("measures")
         if module is not None and hasattr(module, "prepare"):  # what its figures load once (a reference model)
@@ -153,11 +182,16 @@ class Grader:
         checks = run_checks(checks_dir=self.assignment.checks_dir, student=student, reference=self.reference,
                             thresholds=self.thresholds, settings=self.settings, probe_inputs=self.inputs)
         timings["checks"] = time.perf_counter() - clock
+        pictures = []
+        if self.figures and not fatal:  # nothing to picture when nothing of the submission ran
+            clock = time.perf_counter()
+            pictures = self.pictures(answers, fitted)
+            timings["feedback figures"] = time.perf_counter() - clock
         timings["inside student process"] = answers.get("timings", {}) if isinstance(answers.get("timings"), dict) else {}
         return GradeResult(name or Path(directory).name, checks, notes, fatal, timings,
                            confinement=answers.get("confinement", []),
                            cells={str(k): str(v) for k, v in answers.get("cells", {}).items()}
-                           if isinstance(answers.get("cells"), dict) else {}, fitted=fitted)
+                           if isinstance(answers.get("cells"), dict) else {}, fitted=fitted, pictures=pictures)
 
 
 from autograder.engine.grade.batch import grade_submissions  # noqa: E402 (it grades with the classes above)

@@ -95,8 +95,8 @@ def store_result(result: GradeResult, folder: Path, submission_fingerprint: str,
                                                                       f"({type(error).__name__}: {error})"})
         write_record(record, folder)
     partial = folder / (RESULT_FILE + ".partial")
-    stored = asdict(replace(result, fitted={}))
-    del stored["fitted"]
+    stored = asdict(replace(result, fitted={}, pictures=[]))
+    del stored["fitted"], stored["pictures"]
     partial.write_text(json.dumps({**stored, "fingerprint": submission_fingerprint}, indent=1) + "\n")
     partial.replace(folder / RESULT_FILE)
 

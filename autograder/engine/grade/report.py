@@ -8,6 +8,7 @@ from pathlib import Path
 
 from autograder.engine.assignment import Assignment
 from autograder.engine.config import Config
+from autograder.engine.grade.feedback_page import feedback_html
 from autograder.engine.notebook import cell_points
 
 
@@ -86,6 +87,7 @@ def write_reports(result, directory: Path, *, config: Config, assignment: Assign
     (directory / "results.json").write_text(
         json.dumps(results_json(result, config=config, assignment=assignment), indent=2) + "\n")
     (directory / "feedback.md").write_text(feedback_markdown(result, assignment=assignment))
+    (directory / "feedback.html").write_text(feedback_html(result, assignment=assignment, manual=manual_items(assignment)))
 
 
 def write_summary(results: list, path: Path) -> None:

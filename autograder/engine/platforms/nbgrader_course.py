@@ -4,7 +4,7 @@ The course's own nbgrader configuration is read the way nbgrader's commands read
 ``submitted/<student>/<assignment>/`` folder of every assignment this grader knows is graded by this grader; then ``nbgrader autograde`` runs with
 its notebook execution replaced by ``SaveCheckScores`` (see ``nbgrader_gradebook``), so that nbgrader does the
 rest of its usual work (``autograded/`` copies, timestamps, late penalties, gradebook rows) and formgrader is
-left with the written answers only. Each student's ``feedback.md`` and ``results.json`` go beside the notebook
+left with the written answers only. Each student's ``feedback.md``, ``feedback.html`` and ``results.json`` go beside the notebook
 in ``autograded/``, where ``nbgrader generate_feedback`` (run here, and again by the instructor after manual
 grading) copies them into ``feedback/<student>/<assignment>/`` next to its HTML feedback.
 """
@@ -33,7 +33,7 @@ from autograder.engine.platforms.nbgrader_gradebook import (
     autograde_preprocessors, cell_scores, record_without_notebook, scores_recorded)
 
 REPORTS = "autograder_reports"  # COURSE/autograder_reports/<assignment>/ holds what `grade --out` writes
-REPORT_FILES = ("feedback.md", "results.json")
+REPORT_FILES = ("feedback.md", "feedback.html", "results.json")
 log = logging.getLogger(__name__)
 
 
@@ -197,4 +197,5 @@ def _copy_reports(source: Path, destination: Path) -> None:
     destination.mkdir(parents=True, exist_ok=True)
     for name in REPORT_FILES:
         (destination / name).unlink(missing_ok=True)  # nbgrader leaves the files it writes read-only
-        shutil.copy(source / name, destination / name)
+        if (source / name).is_file():  # a report graded before feedback.html existed has none; a re-run skips it
+            shutil.copy(source / name, destination / name)

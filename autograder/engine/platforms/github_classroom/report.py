@@ -12,6 +12,13 @@ from autograder.engine.assignment import Assignment
 from autograder.engine.config import Config
 
 
+# the workflow uploads OUT/*/feedback.html as the run's artifact of this name (template/classroom.yml)
+ARTIFACT = "feedback-page"
+PAGE_NOTE = (f"**The same feedback as a page, with pictures of your models under the checks they explain**, is "
+             f"`feedback.html` in the artifact `{ARTIFACT}`: on this run's summary page, download it under *Artifacts*, "
+             "unzip it and open the page in a browser (it works offline).")
+
+
 def classroom_result(result) -> dict:
     """A grading result in the runners' format, which the reporter decodes: it adds the tests' scores up for
     Classroom, and fails the job when ``status`` is fail or error."""
@@ -37,7 +44,8 @@ def classroom_result(result) -> dict:
 
 def github_report(*, submission: Path, out: Path, assignment: Assignment, config: Config = Config(),
                   github_output: Path | None = None, step_summary: Path | None = None) -> str:
-    """Grade the student repository at ``submission`` (reports under ``out``); append the feedback page to
+    """Grade the student repository at ``submission`` (reports under ``out``, feedback.html among them, which the
+    workflow keeps as an artifact); append the feedback page, and where to find feedback.html, to
     ``step_summary`` and ``result=<base64 JSON>`` to ``github_output``. Returns the feedback page."""
     from autograder.engine.grade import grade_submissions
     from autograder.engine.grade.report import feedback_markdown
@@ -47,6 +55,7 @@ def github_report(*, submission: Path, out: Path, assignment: Assignment, config
     [result] = grade_submissions(submissions={submission.name: submission}, out_dir=out, assignment=assignment,
                                  config=config, force=True)
     feedback = feedback_markdown(result, assignment=assignment)
+    feedback += f"\n{PAGE_NOTE}\n"
     if step_summary:
         with open(step_summary, "a") as handle:
             handle.write(feedback)

@@ -32,12 +32,17 @@ def run(*, root: Path, assignment: Assignment, config: Config = Config()) -> dic
     started = time.monotonic()
     try:
         from autograder.engine.grade import grade_submissions
+        from autograder.engine.grade.feedback_page import gradescope_html
         from autograder.engine.grade.report import results_json
 
         with tempfile.TemporaryDirectory(prefix=f"{assignment.id}-gradescope-") as scratch:
             [result] = grade_submissions(submissions={"submission": submission_folder(root / "submission")},
                                          out_dir=Path(scratch), assignment=assignment, config=config)
         results = results_json(result, config=config, assignment=assignment)
+        if any(picture.png is not None for picture in result.pictures):
+            # Gradescope renders an "html" output (sanitised); the messages stay plain text in each test
+            results["output"] = gradescope_html(results["output"], pictures=result.pictures, checks=result.checks)
+            results["output_format"] = "html"
         # Gradescope's format has no top-level max_score (the assignment's points are set on Gradescope itself)
         results["extra_data"]["max_score"] = results.pop("max_score")
     except Exception as error:  # whatever failed, Gradescope must get a results.json to show
