@@ -29,24 +29,36 @@ ATTACK_PREFIXES = ("hostile_", "forgery_")
 WEIGHT_FILE_PROBLEMS = ("is not in the submission", "is not a readable PyTorch weight file", "holds a pickled object",
                         "does not fit")
 
-# Runs in a fresh interpreter, cwd the submission's folder: each cell in order in one namespace. IPython's input
-# history `In` holds every code cell, as after running the notebook from the top (the before-you-submit check
-# compares it with the notebook on disk), though training and plotting cells are not executed. Cells' own output
-# goes to stderr; stdout carries the verdicts.
+# Runs in a fresh interpreter, one job after another, each in its own namespace with the job's folder as working
+# folder (where the weight files lie): the cells in order, each stopped after `cell_seconds`. IPython's input history
+# `In` holds every code cell, as after running the notebook from the top (the before-you-submit check compares it
+# with the notebook on disk), though training and plotting cells are not executed. Cells' own output goes to
+# stderr; stdout carries the verdicts.
 _RUNNER = """
-import contextlib, json, sys
-job = json.load(sys.stdin)
-namespace, verdicts = {"__name__": "__main__", "In": ["", *job["history"]]}, {}
-for grade_id, source in job["cells"]:
-    try:
-        with contextlib.redirect_stdout(sys.stderr):
-            exec(compile(source, f"<cell {grade_id}>", "exec"), namespace)
-        verdicts[grade_id] = ""
-    except BaseException as error:
-        verdicts[grade_id] = f"{type(error).__name__}: {error}" or type(error).__name__
-    if grade_id == "parameters":
-        namespace.update(job["overrides"])
-print(json.dumps(verdicts))
+import contextlib, json, os, signal, sys
+
+def stop(signum, frame):
+    raise TimeoutError(f"the cell ran longer than {job['cell_seconds']} s")
+
+signal.signal(signal.SIGALRM, stop)
+results = []
+for job in json.load(sys.stdin):
+    os.chdir(job["folder"])
+    namespace, verdicts = {"__name__": "__main__", "In": ["", *job["history"]]}, {}
+    for grade_id, source in job["cells"]:
+        signal.alarm(job["cell_seconds"])
+        try:
+            with contextlib.redirect_stdout(sys.stderr):
+                exec(compile(source, f"<cell {grade_id}>", "exec"), namespace)
+            verdicts[grade_id] = ""
+        except BaseException as error:
+            verdicts[grade_id] = f"{type(error).__name__}: {error}"
+        finally:
+            signal.alarm(0)
+        if grade_id == "parameters":
+            namespace.update(job["overrides"])
+    results.append(verdicts)
+print(json.dumps(results))
 """
 
 
@@ -55,33 +67,39 @@ def check_ids(notebook: Path) -> list[str]:
     return [grade_id for grade_id, _ in graded_code_cells(notebook) if grade_id.startswith(CHECK_PREFIX)]
 
 
-def run_selfchecks(folder: Path, *, assignment: Assignment, config: Config = Config(), notebook: Path | None = None,
-                   timeout: float = 120) -> dict[str, str]:
-    """{check grade_id: "" when it passed, else its error} for the notebook in ``folder`` (default ``<id>.ipynb``),
-    its definition cells and self-checks run in order in a fresh process whose working folder is ``folder``.
-
-    A cell that raised in a definition cell leaves the checks after it to fail with the name it did not define, as
-    in a student's kernel. No verdicts (``{}``) when the notebook cannot be read; every check fails with the reason
-    when the process does not finish.
-    """
-    notebook = notebook or Path(folder) / f"{assignment.id}.ipynb"
+def _job(folder: Path, assignment: Assignment, config: Config, cell_seconds: int) -> dict | None:
+    """What the runner needs for the notebook ``<id>.ipynb`` in ``folder``; None when it cannot be read."""
     try:
-        code = graded_code_cells(notebook)
+        code = graded_code_cells(Path(folder) / f"{assignment.id}.ipynb")
     except NotebookError:
-        return {}
+        return None
     cells = [(grade_id, source) for grade_id, source in code
              if grade_id in assignment.settings.definition_cells or grade_id.startswith(CHECK_PREFIX)]
-    job = json.dumps({"cells": cells, "history": [source for _, source in code],
-                      "overrides": {"data_root": str(config.data_root)}})
+    return {"folder": str(folder), "cells": cells, "history": [source for _, source in code],
+            "overrides": {"data_root": str(config.data_root)}, "cell_seconds": cell_seconds}
+
+
+def run_selfchecks(submissions: list[tuple[Path, Assignment]], *, config: Config = Config(), cell_seconds: int = 30,
+                   timeout: float = 600) -> list[dict[str, str]]:
+    """For each (folder, assignment): {check grade_id: "" when it passed, else its error}, the notebook's definition
+    cells and self-checks run in order as a student's kernel would run them (no training, no plots), all in one
+    fresh process (torch is imported once).
+
+    A definition cell that raised leaves the checks after it to fail, as in a student's kernel. ``{}`` for a
+    folder whose notebook cannot be read; every check fails with the reason when the process does not finish.
+    """
+    jobs = [_job(folder, assignment, config, cell_seconds) for folder, assignment in submissions]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg", "PYTHONPATH": str(config.root)}
     try:
-        done = subprocess.run([sys.executable, "-c", _RUNNER], input=job, cwd=folder, env=env, capture_output=True,
-                              text=True, timeout=timeout)
-        verdicts = json.loads(done.stdout.strip().splitlines()[-1])
+        done = subprocess.run([sys.executable, "-c", _RUNNER], input=json.dumps([j for j in jobs if j]), env=env,
+                              capture_output=True, text=True, timeout=timeout)
+        results = iter(json.loads(done.stdout.strip().splitlines()[-1]))
     except (subprocess.TimeoutExpired, IndexError, ValueError) as error:
         reason = f"the cells did not finish ({type(error).__name__})"
-        return {grade_id: reason for grade_id, _ in cells if grade_id.startswith(CHECK_PREFIX)}
-    return {grade_id: message for grade_id, message in verdicts.items() if grade_id.startswith(CHECK_PREFIX)}
+        results = iter([{grade_id: reason for grade_id, _ in job["cells"]} for job in jobs if job])
+    verdicts = [next(results) if job else {} for job in jobs]
+    return [{grade_id: message for grade_id, message in v.items() if grade_id.startswith(CHECK_PREFIX)}
+            for v in verdicts]
 
 
 @dataclass
@@ -115,7 +133,7 @@ class SelfcheckReport:
                  f"that lose points for a structural reason ({self.share:.0%})"]
         for verdict in self.structural:
             first = next(iter(verdict.failed_checks.items()), None)
-            said = f"caught by {first[0]}: {first[1].splitlines()[0][:160]}" if first else "NOT caught"
+            said = f"caught by {first[0]}: {' '.join(first[1].split())[:240]}" if first else "NOT caught"
             lines.append(f"  {verdict.name} (loses {', '.join(verdict.structural)}): {said}")
         lines += [f"  not counted: {name} ({why})" for name, why in sorted(self.skipped.items())]
         return "\n".join(lines)
@@ -138,20 +156,19 @@ def selfcheck_report(*, assignment: Assignment, config: Config = Config(), names
     from autograder.engine.fixtures import build_submission, expected, fixture_names
 
     names = fixture_names(assignment) if names is None else names
-    structural, skipped = [], {}
+    counted, skipped = {}, {}
+    for name in names:
+        wanted = expected(assignment, name)
+        losses = structural_losses(assignment, wanted)
+        if name.startswith(ATTACK_PREFIXES):
+            skipped[name] = "an attack on the grader, not a student's mistake"
+        elif not losses:
+            skipped[name] = "loses no point for a structural reason" if wanted["lost"] else "loses no point"
+        else:
+            counted[name] = FixtureVerdict(name, list(wanted["lost"]) if wanted["lost"] != "all" else ["all"], losses)
     with tempfile.TemporaryDirectory(prefix=f"{assignment.id}-selfchecks-") as scratch:
-        for name in names:
-            wanted = expected(assignment, name)
-            losses = structural_losses(assignment, wanted)
-            if name.startswith(ATTACK_PREFIXES):
-                skipped[name] = "an attack on the grader, not a student's mistake"
-            elif not losses:
-                skipped[name] = "loses no point for a structural reason" if wanted["lost"] else "loses no point"
-            else:
-                folder = build_submission(assignment.fixtures_dir / name, Path(root or scratch) / name, config=config,
-                                          assignment=assignment)
-                failed = {grade_id: message for grade_id, message in
-                          run_selfchecks(folder, assignment=assignment, config=config).items() if message}
-                lost = list(wanted["lost"]) if wanted["lost"] != "all" else ["all"]
-                structural.append(FixtureVerdict(name, lost, losses, failed))
-    return SelfcheckReport(assignment.id, structural, skipped)
+        folders = [build_submission(assignment.fixtures_dir / name, Path(root or scratch) / name, config=config,
+                                    assignment=assignment) for name in counted]
+        for verdict, checks in zip(counted.values(), run_selfchecks([(f, assignment) for f in folders], config=config)):
+            verdict.failed_checks = {grade_id: message for grade_id, message in checks.items() if message}
+    return SelfcheckReport(assignment.id, list(counted.values()), skipped)
