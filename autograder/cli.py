@@ -59,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     integrity.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="the folder a grading wrote its reports to")
     with_assignment(commands.add_parser("thresholds", help="print each pass mark of the weight checks and how it "
                                         "was derived"))
+    with_assignment(commands.add_parser("selfcheck-report", help="which fixtures lose points for a structural reason, "
+                                        "and which of them the notebook's self-check cells catch before submission"))
     with_assignment(commands.add_parser("bench", help="time grading from the command line and show where the time goes"))
     bundle = with_assignment(commands.add_parser("gradescope", help="build Gradescope's autograder zip"))
     bundle.add_argument("--out", type=Path, help="default: out/gradescope/<id>/autograder.zip")
@@ -158,6 +160,10 @@ def _run(args, parser, config: Config) -> int:
         from autograder.engine.reference import thresholds_table
 
         print(thresholds_table(_assignment(args, config)))
+    elif args.command == "selfcheck-report":
+        from autograder.engine.selfcheck import selfcheck_report
+
+        print(selfcheck_report(assignment=_assignment(args, config), config=config))
     elif args.command == "bench":
         from autograder.engine.bench import bench
 

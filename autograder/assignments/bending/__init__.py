@@ -35,6 +35,11 @@ class Settings(AssignmentSettings):
     )
     class_mix: tuple = setting(("passes_all", "blank_release", "mask_keeps_one_minus_p", "hooks_not_removed"),
                                "Fixture names a generated class cycles through: right, empty, two usual mistakes.")
+    structural_checks: tuple = setting(
+        ("test_record_activations_cleans_up", "test_list_activations", "test_bend_weights_restores",
+         "test_bend_activation_cleans_up"),
+        "Checks of form (hooks left behind, the model left changed, the listing's form): a fixture losing one is a structural mistake a self-check should catch.",
+    )
     delayed_checks: tuple = setting((), "None: every function is checked on the shipped model the students have; "
                                     "the inputs are unseen but nothing is tuned against a hidden model.")
     shipped_weights: str = setting(WEIGHTS_FILE, "The trained VAE shipped with the release (solutions/bending/ and "

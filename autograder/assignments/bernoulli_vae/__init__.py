@@ -31,6 +31,10 @@ class Settings(AssignmentSettings):
                                       "(model name, notebook parameter) of each model's number of training epochs.")
     class_mix: tuple = setting(("passes_all", "blank_release", "log_prob_without_normaliser", "missing_conv_weights"),
                                "Fixture names a generated class cycles through: right, empty, a wrong formula, a missing file.")
+    structural_checks: tuple = setting(
+        ("test_dense_vae_layers", "test_dense_vae_size", "test_conv_vae_layers", "test_conv_vae_size"),
+        "Checks of form (the two VAEs' layers, sizes and shapes): a fixture losing one is a structural mistake a self-check should catch.",
+    )
     delayed_checks: tuple = setting(
         ("test_log_prob_matches_torch", "test_log_prob_near_one_half", "test_log_prob_near_zero_and_one",
          "test_dense_vae_computes_like_the_reference", "test_conv_vae_computes_like_the_reference"),

@@ -29,6 +29,13 @@ class Settings(AssignmentSettings):
                                       "(model name, notebook parameter) of each model's number of training epochs.")
     class_mix: tuple = setting(("passes_all", "blank_release", "lenet_wrong_kernel", "missing_vae_weights"),
                                "Fixture names a generated class cycles through: right, empty, a wrong layer, a missing file.")
+    structural_checks: tuple = setting(
+        ("test_transform_resizes_before_to_tensor", "test_transform_normalises", "test_batch_size",
+         "test_training_loader_shuffles", "test_loaders_use_the_right_datasets", "test_lenet_layers", "test_lenet_size",
+         "test_model_is_a_lenet", "test_encoder_layers", "test_encoder_size", "test_decoder_layers", "test_decoder_size",
+         "test_ae_model_structure", "test_vae_model_structure"),
+        "Checks of form (the transform's steps and constants, the loaders' settings, layers and sizes, the model objects): a fixture losing one is a structural mistake a self-check should catch.",
+    )
     delayed_checks: tuple = setting(
         ("test_lenet_computes_like_the_reference", "test_encoder_computes_like_the_reference",
          "test_decoder_computes_like_the_reference"),

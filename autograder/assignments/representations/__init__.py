@@ -31,6 +31,11 @@ class Settings(AssignmentSettings):
     epoch_parameters: tuple = setting((("cnn", "epochs"),), "(model name, notebook parameter) of each model's number of training epochs.")
     class_mix: tuple = setting(("passes_all", "blank_release", "extract_before_relu", "untrained_weights"),
                                "Fixture names a generated class cycles through: right, empty, a wrong layer, untrained weights.")
+    structural_checks: tuple = setting(
+        ("test_batches", "test_datasets", "test_transform", "test_model_and_optimizer", "test_net2_layers",
+         "test_net2_loads_net_weights", "test_extract_shapes", "test_embedding_shape", "test_one_panel_per_embedding"),
+        "Checks of form (the loaders, the model and optimiser, Net2's layers and extract's shapes, the embedding's shape, the figure's panels): a fixture losing one is a structural mistake a self-check should catch.",
+    )
     delayed_checks: tuple = setting(
         ("test_extract_matches_the_reference", "test_h6_is_the_networks_output"),
         "Checks shown on Gradescope with the engine's delayed_visibility: they run the student's Net2 with fixed "
