@@ -150,8 +150,10 @@ class Grader:
             submission = collect(directory, config=self.config, assignment=self.assignment)
             notes += submission.notes
             notes += [f"{name} is missing from the submission" for name, path in submission.weights.items() if path is None]
-            job = self.server.submit(submission)
             prepared = time.perf_counter()
+            if self.server.starting:  # a fresh worker: prepare while the server loads, not after waiting for it
+                self.prepare()
+            job = self.server.submit(submission)
             self.prepare()
             timings["grader preparation"] = time.perf_counter() - prepared
             # weight files saved under the reference's names (most) are measured while the student's process runs

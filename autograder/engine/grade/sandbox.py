@@ -163,6 +163,11 @@ class StudentServer:
         self._started, self._ready = started, False
         self._send({"threads": self.config.threads, "inputs": str(self.inputs_file)})
 
+    @property
+    def starting(self) -> bool:
+        """Launched but not yet known to be ready: a submit now would wait for torch to load."""
+        return self.process is not None and self.process.poll() is None and not self._ready
+
     def _wait_ready(self) -> None:
         if not self._ready:
             self.reply(300)
