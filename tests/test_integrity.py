@@ -3,8 +3,8 @@
 The class (graded once, by ``grade_submissions``, which writes the report itself):
 
 * alice: the solution's code, reference run seed1's weights for all three models;
-* bob: every graded cell written differently (hw2 fixtures correct_sequential and correct_positional_and_v2), runs
-  seed2 (LeNet-5) and seed3 (AE, VAE);
+* bob: every graded cell written differently (the cells of hw2 fixtures correct_sequential and
+  correct_positional_and_v2 together), runs seed2 (LeNet-5) and seed3 (AE, VAE);
 * carol: hw2 fixture correct_other_names_and_order: the reference seed0 tensors saved from classes with other
   attribute names (other bytes, the same tensors);
 * dave: hw2 fixture correct_functional_pooling with the reference seed0 files as they are;
@@ -38,9 +38,10 @@ from autograder.engine.reference import solution_namespace
 
 HERE = Path(__file__).parent / "integrity_class"
 FILES = {"lenet": "lenet5_weights.pth", "ae": "mnist_ae_weights.pth", "vae": "mnist_vae_weights.pth"}
-CLASS = {  # name: (code spec, or a hw2 fixture; weights by model: a reference run, a file, untrained, another's)
+CLASS = {  # name: (code spec, a hw2 fixture or several fixtures' cells together; weights by model: a reference
+    # run, a file, untrained, another's)
     "alice": ("passes_all", {"lenet": ("run", 1), "ae": ("run", 1), "vae": ("run", 1)}),
-    "bob": (HERE / "bob", {"lenet": ("run", 2), "ae": ("run", 3), "vae": ("run", 3)}),
+    "bob": (("correct_sequential", "correct_positional_and_v2"), {"lenet": ("run", 2), "ae": ("run", 3), "vae": ("run", 3)}),
     "carol": ("correct_other_names_and_order", {}),
     "dave": ("correct_functional_pooling", {}),
     "erin": ("passes_all", {"lenet": ("file", HERE / "erin" / FILES["lenet"]), "ae": ("other", (1, "vae")),
@@ -67,6 +68,22 @@ def put_weights(folder: Path, weights: dict, *, built: dict, config, assignment)
             torch.save(reset_weighted(module.cpu(), seed=value).state_dict(), target)
 
 
+def spec_folder(spec, *, fixtures: Path, scratch: Path) -> Path:
+    """The folder ``build_submission`` reads: a path as it is, a fixture by name, or the cells of several fixtures
+    (different cells each) copied together into ``scratch``."""
+    if isinstance(spec, Path):
+        return spec
+    if isinstance(spec, str):
+        return fixtures / spec
+    (scratch / "cells").mkdir(parents=True)
+    for name in spec:
+        for cell in (fixtures / name / "cells").glob("*.py"):
+            if (scratch / "cells" / cell.name).exists():
+                raise ValueError(f"{cell.name} is in two of {spec}: which one the submission holds is unclear")
+            shutil.copy(cell, scratch / "cells")
+    return scratch
+
+
 @pytest.fixture(scope="module")
 def hw2():
     return load("hw2")
@@ -77,7 +94,7 @@ def graded(config, hw2, tmp_path_factory):
     root = tmp_path_factory.mktemp("integrity")
     built = {}
     for name, (spec, weights) in CLASS.items():
-        spec = spec if isinstance(spec, Path) else hw2.fixtures_dir / spec
+        spec = spec_folder(spec, fixtures=hw2.fixtures_dir, scratch=root / "specs" / name)
         built[name] = build_submission(spec, root / "class" / name, config=config, assignment=hw2)
         put_weights(built[name], weights, built=built, config=config, assignment=hw2)
     out = root / "out"

@@ -19,6 +19,7 @@ import torch
 
 from autograder.engine.grade.drawing import png
 
+
 @dataclass(frozen=True)
 class Figure:
     """One picture an assignment shows: under the check ``check`` (a check function's name), titled ``title``,

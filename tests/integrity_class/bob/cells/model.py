@@ -1,1 +1,0 @@
-model = LeNet_5()
