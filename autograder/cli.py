@@ -215,10 +215,14 @@ def _grade(args, parser, config: Config) -> int:
         print(f"scores recorded in the gradebook of {args.course}; feedback in its feedback/ folder")
         outs = [args.out or args.course / "autograder_reports"]
     else:
+        from autograder.engine.grade.sandbox import start_early
+
+        assignment = _assignment(args, config, args.submissions)
+        if args.workers <= 1 and not args.scheduler:  # graded in this process: its server boots while torch loads here
+            start_early(config=config, assignment=assignment)
         from autograder.engine.examples import build_examples
         from autograder.engine.grade import grade_submissions
 
-        assignment = _assignment(args, config, args.submissions)
         out = args.out or config.root / "out" / "grades" / assignment.id
         submissions = args.submissions or build_examples(out_dir=out.parent / f"{assignment.id}-examples",
                                                          assignment=assignment)

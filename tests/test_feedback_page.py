@@ -23,7 +23,7 @@ from autograder.engine.fixtures import build_submission, expected, mismatches
 from autograder.engine.grade import Grader
 from autograder.engine.grade.batch import RESULT_FILE, store_result
 from autograder.engine.grade.drawing import latent_scatter, png
-from autograder.engine.grade.feedback_page import Figure, View, draw
+from autograder.engine.grade.feedback_page import Figure, Picture, View, cached_pictures, content_key, draw
 from autograder.engine.notebook import points
 
 HW2 = ("passes_all", "untrained_weights", "blank_release")
@@ -202,3 +202,29 @@ def test_without_pictures_the_page_still_holds_every_check_escaped(config, tmp_p
     page = (tmp_path / "feedback.html").read_text()
     assert "<img" not in page and "&lt;img src=&quot;https://example.com" in page
     assert "transform: &lt;Resize&gt;" in page and "model: an instance" in page and "Autograded score: 0.5 / 1" in page
+
+
+def test_the_reference_pictures_are_drawn_once_and_read_back(tmp_path):
+    drawn = []
+
+    def draw_them():
+        drawn.append(1)
+        return [Picture("test_x", "a picture", "reference", png(np.zeros((4, 4, 3), dtype=np.uint8))),
+                Picture("test_y", "another", "reference", note="not drawn: no weights")]
+
+    path = tmp_path / "reference_pictures.json"
+    first = cached_pictures(path, draw_them)
+    assert cached_pictures(path, draw_them) == first and len(drawn) == 1  # the second process reads the file
+    path.write_text("{ cut short")  # a file that cannot be read is drawn again, and written whole
+    assert cached_pictures(path, draw_them) == first and len(drawn) == 2
+    assert cached_pictures(path, draw_them) == first and len(drawn) == 2
+
+
+def test_the_reference_pictures_file_is_named_by_what_they_are_drawn_from(tmp_path):
+    weights = tmp_path / "weights.pth"
+    weights.write_bytes(b"one")
+    before = content_key([weights], "inputs-1")
+    assert content_key([weights], "inputs-1") == before
+    assert content_key([weights], "inputs-2") != before
+    weights.write_bytes(b"two")  # new reference weights: new pictures
+    assert content_key([weights], "inputs-1") != before

@@ -12,9 +12,9 @@ from autograder.engine.reference import flat, measure
 
 # Another CPU or library build sums float32 in another order: differences of about 1e-7 relative were seen (2.4e-7
 # in hw2's ae.latent.mu_mean). 1e-4 relative stays far inside every floor of a pass mark (the smallest: 0.5% of
-# accuracy); 2e-3 absolute lets a share of 1,000 or more test images (a k-NN accuracy, codes inside a circle) move
+# accuracy); 4e-3 absolute lets a share of 500 or more test images (a k-NN accuracy, codes inside a circle) move
 # by two images that sit on a boundary.
-RELATIVE, ABSOLUTE = 1e-4, 2e-3
+RELATIVE, ABSOLUTE = 1e-4, 4e-3
 
 MEASURED = [i for i in assignment_ids() if load(i).module("measures") is not None]
 

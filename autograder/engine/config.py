@@ -34,7 +34,7 @@ class Config:
                                       "examples, `make grade` with no arguments); empty: DEFAULT in the assignments "
                                       "folder's __init__.py, else the first assignment.")
     data_root: Path = setting(ROOT / "data", "Folder holding MNIST/raw/ (filled by `make data`).")
-    cache_dir: Path = setting(ROOT / ".cache", "Files derived once and reused by later runs (probe inputs).")
+    cache_dir: Path = setting(ROOT / ".cache", "Files derived once and reused by later runs (probe inputs, the reference's feedback pictures).")
     seed: int = setting(0, "Seed set before every probe, so sampling in a forward pass is repeatable.")
     threads: int = setting(1, "torch threads in the grader and in the student's process: fixed, so results repeat exactly; one, because the grader prepares its side while the student's process runs.")
     cell_timeout: float = setting(20, "Seconds one definition cell may run before it is stopped and counted as failed.")

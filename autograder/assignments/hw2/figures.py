@@ -60,7 +60,7 @@ FIGURES = [
            _reconstructions("ae_weights"), show_reference=True, models=("ae",)),
     Figure("test_vae_weights_reconstruct", "eight test digits (top) and the VAE's reconstructions (bottom)",
            _reconstructions("vae_weights"), show_reference=True, models=("vae",)),
-    Figure("test_vae_latent_space", "the latent means of 1,000 test digits, coloured by digit, with the prior's "
+    Figure("test_vae_latent_space", "the latent means of 500 test digits, coloured by digit, with the prior's "
            "1- and 2-sigma circles", _latent, show_reference=True, models=("vae",)),
     Figure("test_vae_latent_space", "the decoder's images of the 20 x 20 PPF grid of the prior", _ppf_grid,
            show_reference=True, models=("vae",)),

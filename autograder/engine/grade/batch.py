@@ -12,27 +12,33 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, replace
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from autograder.engine.assignment import Assignment
 from autograder.engine.config import Config
-from autograder.engine.grade import GradeResult, Grader
-from autograder.engine.grade.run_checks import CheckResult
+from autograder.engine.grade.sandbox import start_early
+
+if TYPE_CHECKING:  # imported where used, so that this module stays light (the workers start before torch loads here)
+    from autograder.engine.grade.grader import GradeResult, Grader
 
 RESULT_FILE = "result.json"  # written last: its presence means the submission is graded
 
 
 @cache
 def _grader(config: Config, assignment: Assignment) -> Grader:
+    from autograder.engine.grade.grader import Grader
+
     return Grader(config=config, assignment=assignment)
 
 
 def grade_one(name: str, directory: Path, config: Config, assignment: Assignment) -> GradeResult:
     """Grade one submission with this process's Grader; a grader failure becomes an ungraded result."""
+    from autograder.engine.grade.grader import GradeResult
+
     try:
         return _grader(config, assignment).grade(directory, name=name)
     except Exception as error:  # a grader bug must not cost the rest of the class its grades
@@ -67,6 +73,9 @@ def fingerprint(directory: Path) -> str:
 
 def stored_result(folder: Path, expected_fingerprint: str) -> GradeResult | None:
     """The result graded earlier from the same files, if there is one."""
+    from autograder.engine.grade.grader import GradeResult
+    from autograder.engine.grade.run_checks import CheckResult
+
     try:
         data = json.loads((folder / RESULT_FILE).read_text())
     except (OSError, ValueError):
@@ -101,15 +110,17 @@ def store_result(result: GradeResult, folder: Path, submission_fingerprint: str,
     partial.replace(folder / RESULT_FILE)
 
 
-def _executor(workers: int, scheduler: str | None):
+def _executor(workers: int, scheduler: str | None, *, config: Config, assignment: Assignment):
     if scheduler:
         from distributed import Client
 
         return Client(scheduler)
-    # spawn: workers start clean, whatever this process has imported (torch and fork do not mix)
+    # spawn: workers start clean, whatever this process has imported (torch and fork do not mix); each launches its
+    # student-code server first, so the two load torch at once
     import multiprocessing
 
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=partial(start_early, config=config, assignment=assignment))
 
 
 def grade_submissions(*, submissions: Mapping[str, Path] | Iterable[Path], out_dir: Path, assignment: Assignment,
@@ -120,11 +131,6 @@ def grade_submissions(*, submissions: Mapping[str, Path] | Iterable[Path], out_d
     Returns the results in the order given, earlier ones included; ``OUT/grades.csv`` is rewritten after
     each submission. A failure of the grader itself leaves that submission ungraded (``graded`` false).
     """
-    from tqdm import tqdm
-
-    from autograder.engine.grade.class_report import write_class_report
-    from autograder.engine.grade.report import write_summary
-
     out_dir = Path(out_dir)
     todo = named(submissions)
     prints = {name: fingerprint(directory) for name, directory in todo.items()}
@@ -134,6 +140,25 @@ def grade_submissions(*, submissions: Mapping[str, Path] | Iterable[Path], out_d
             if (earlier := stored_result(out_dir / name, prints[name])) is not None:
                 results[name] = earlier
     pending = [name for name in todo if name not in results]
+    executor, futures = None, {}
+    if pending and (workers > 1 or scheduler):  # the workers start first: they load torch while this process does
+        if not scheduler:  # the file every worker reads, built once here rather than raced for by the workers
+            from autograder.engine.grade.inputs import probe_inputs_file
+
+            probe_inputs_file(config=config, assignment=assignment)
+        executor = _executor(workers, scheduler, config=config, assignment=assignment)
+        futures = {executor.submit(grade_one, name, todo[name], config, assignment): name for name in pending}
+
+    import torch
+    from tqdm import tqdm
+
+    from autograder.engine.grade.class_report import write_class_report
+    from autograder.engine.grade.grader import GradeResult
+    from autograder.engine.grade.report import write_summary
+
+    # this process too compacts each result's tensors and compares the class's; more threads than the config's
+    # would spin against the workers' for the same cores
+    torch.set_num_threads(config.threads)
     bar = tqdm(total=len(todo), initial=len(results), unit="submission", disable=not progress, file=sys.stderr,
                desc="grading", dynamic_ncols=True)
     failed = 0
@@ -148,17 +173,11 @@ def grade_submissions(*, submissions: Mapping[str, Path] | Iterable[Path], out_d
         bar.set_postfix(not_graded=failed, refresh=False)
         bar.update()
 
-    if workers <= 1 and not scheduler:  # in this process: no start-up to pay, and simplest to debug
+    if executor is None:  # in this process: no start-up to pay, and simplest to debug
         for name in pending:
             finish(grade_one(name, todo[name], config, assignment))
-    elif pending:
-        if not scheduler:  # the file every worker reads, built once here rather than raced for by the workers
-            from autograder.engine.grade.inputs import probe_inputs_file
-
-            probe_inputs_file(config=config, assignment=assignment)
-        executor = _executor(workers, scheduler)
+    else:
         try:
-            futures: dict[Future, str] = {executor.submit(grade_one, name, todo[name], config, assignment): name for name in pending}
             completed = as_completed(futures)
             if scheduler:
                 from distributed import as_completed as completed_on_cluster

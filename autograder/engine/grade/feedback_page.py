@@ -11,8 +11,12 @@ out with a one-line note; drawing never changes a score.
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
-from dataclasses import dataclass, field
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Callable
 
 import torch
@@ -80,6 +84,35 @@ def draw(figure: Figure, view: View, *, unavailable: dict[str, str]) -> Picture:
         reason = (f"nothing to draw ({error.args[0]} is missing)" if isinstance(error, KeyError) and error.args
                   else str(error).splitlines()[0][:200] if str(error) else type(error).__name__)
         return Picture(figure.check, figure.title, view.whose, note=f"not drawn: {reason}")
+
+
+def cached_pictures(path: Path, draw_them: Callable[[], list[Picture]]) -> list[Picture]:
+    """The pictures stored in ``path`` (JSON, PNGs in base64), or ``draw_them()``'s, stored there for the next
+    process: the reference's pictures are the same for every grading, and drawing them costs a cold start about
+    2 s (measuring the reference's weights, then matplotlib). A file that cannot be read is drawn again."""
+    try:
+        stored = json.loads(path.read_text())
+        return [Picture(**{**item, "png": base64.b64decode(item["png"]) if item["png"] else None}) for item in stored]
+    except (OSError, ValueError, TypeError, KeyError):
+        pass
+    pictures = draw_them()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")  # workers may draw them at the same time
+    partial.write_text(json.dumps([{**asdict(p), "png": base64.b64encode(p.png).decode("ascii") if p.png else None}
+                                   for p in pictures]))
+    partial.replace(path)
+    return pictures
+
+
+def content_key(files: list[Path], *extra: str) -> str:
+    """A short digest of the files' names and bytes (absent ones count as empty) and ``extra``: names a cache file
+    after everything it was computed from."""
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.name.encode() + b"\0" + (file.read_bytes() if file.is_file() else b"") + b"\0")
+    for text in extra:
+        digest.update(text.encode() + b"\0")
+    return digest.hexdigest()[:16]
 
 
 def draw_all(figures: list[Figure], yours: View, *, unavailable: dict[str, str],

@@ -17,12 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import torch
-
-from autograder.engine.assignment import Assignment
+from autograder.engine.assignment import Assignment, WeightedModel
 from autograder.engine.config import Config
 from autograder.engine.grade.collect import Submission
-from autograder.engine.grade.trusted import layout_name
+from autograder.engine.grade.inputs import probe_inputs_path, student_inputs_file, student_inputs_path
 
 HERE = Path(__file__).resolve().parent
 RUNNER_FILES = [HERE / name for name in ("student_server.py", "student_process.py", "jail.py")]
@@ -41,12 +39,19 @@ def write_runner(runner: Path, assignment: Assignment) -> None:
     shutil.copyfile(assignment.probes_file, runner / "assignment_probes.py")
 
 
+def layout_name(model: WeightedModel) -> str:
+    """The answer key of the student's ``layout_probe`` for ``model``."""
+    return f"layout:{model.name}"
+
+
 class SandboxError(RuntimeError):
     """The student's process gave no usable answers; the message says what happened."""
 
 
 def validate(value, *, budget: list[int], depth: int = 0) -> None:
     """Answers hold only tensors, numbers, strings, lists and dicts, nested a little, of bounded total size."""
+    import torch  # here, not at the top: this module is imported before torch (see ``start_early``)
+
     if depth > 8:
         raise SandboxError("the answers of the process running your code are nested too deeply")
     if isinstance(value, torch.Tensor):
@@ -114,6 +119,8 @@ class Job:
             if size > self.server.config.answers_max_mb << 20:
                 raise SandboxError(f"the answers of the process running your code are {size >> 20} MB; real ones are "
                                    f"under {self.server.config.answers_max_mb} MB")
+            import torch
+
             try:
                 answers = torch.load(answers_file, map_location="cpu", weights_only=True)
             except Exception as error:
@@ -223,3 +230,30 @@ class StudentServer:
             self.process.wait()
             self.process = None
             self._runner.cleanup()
+
+
+_EARLY: dict = {}  # servers launched by ``start_early``, by (config, assignment), until a Grader takes one
+
+
+def start_early(*, config: Config, assignment: Assignment) -> None:
+    """Launch the student-code server for ``assignment`` now, before this process imports torch: the first Grader
+    made for them takes it, so a cold grading loads torch in the two processes at once. Does nothing when the
+    cached inputs or the data are not there yet (the Grader then builds them, or says what is missing)."""
+    from autograder.engine.data import missing_mnist
+
+    inputs = student_inputs_path(probe_inputs_path(config=config, assignment=assignment))
+    if (config, assignment) in _EARLY or not inputs.is_file() or missing_mnist(root=config.data_root):
+        return
+    server = StudentServer(inputs_file=inputs, config=config, assignment=assignment)
+    server.start()
+    _EARLY[(config, assignment)] = server
+
+
+def started_server(*, config: Config, assignment: Assignment) -> StudentServer:
+    """The server ``start_early`` launched for them, else one launched now (it boots while the caller prepares)."""
+    server = _EARLY.pop((config, assignment), None)
+    if server is None:
+        server = StudentServer(inputs_file=student_inputs_file(config=config, assignment=assignment), config=config,
+                               assignment=assignment)
+        server.start()
+    return server

@@ -14,13 +14,9 @@ from pathlib import Path
 
 import torch
 
-from autograder.engine.assignment import Assignment, WeightedModel
+from autograder.engine.assignment import Assignment
 from autograder.engine.grade.probing import answer_all, read_state, state_order
-
-
-def layout_name(model: WeightedModel) -> str:
-    """The answer key of the student's ``layout_probe`` for ``model``."""
-    return f"layout:{model.name}"
+from autograder.engine.grade.sandbox import layout_name
 
 
 def _shapes(tensors) -> list[tuple]:

@@ -47,6 +47,9 @@ def github_report(*, submission: Path, out: Path, assignment: Assignment, config
     """Grade the student repository at ``submission`` (reports under ``out``, feedback.html among them, which the
     workflow keeps as an artifact); append the feedback page, and where to find feedback.html, to
     ``step_summary`` and ``result=<base64 JSON>`` to ``github_output``. Returns the feedback page."""
+    from autograder.engine.grade.sandbox import start_early
+
+    start_early(config=config, assignment=assignment)  # the server boots while torch loads here
     from autograder.engine.grade import grade_submissions
     from autograder.engine.grade.report import feedback_markdown
 

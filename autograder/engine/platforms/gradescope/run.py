@@ -31,6 +31,9 @@ def run(*, root: Path, assignment: Assignment, config: Config = Config()) -> dic
     """Grade the submission under ``root`` (Gradescope's /autograder) and write its results.json; returns it."""
     started = time.monotonic()
     try:
+        from autograder.engine.grade.sandbox import start_early
+
+        start_early(config=config, assignment=assignment)  # the server boots while torch loads here
         from autograder.engine.grade import grade_submissions
         from autograder.engine.grade.feedback_page import gradescope_html
         from autograder.engine.grade.report import results_json

@@ -1,0 +1,42 @@
+"""A cold grading's start: the student-code server launches before the grader loads torch, and a Grader takes it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from autograder.engine.grade import sandbox
+from autograder.engine.grade.inputs import student_inputs_file
+
+
+def test_what_comes_before_the_server_starts_does_not_load_torch(config):
+    """Everything a command line imports before ``start_early`` (and the name it grades with) leaves torch unloaded:
+    otherwise the server would boot only after the grader's own 2 to 3 s of imports."""
+    code = ("import sys\n"
+            "from autograder.engine.grade.sandbox import start_early\n"
+            "from autograder.engine.grade import grade_submissions\n"
+            "print(sorted(m for m in ('torch', 'torchvision', 'matplotlib', 'pytest') if m in sys.modules))\n")
+    loaded = subprocess.run([sys.executable, "-c", code], cwd=config.root, capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
+
+
+def test_the_first_grader_takes_the_server_started_early(config, assignment):
+    student_inputs_file(config=config, assignment=assignment)  # start_early only uses inputs already cached
+    sandbox.start_early(config=config, assignment=assignment)
+    early = sandbox._EARLY[(config, assignment)]
+    try:
+        assert early.starting
+        sandbox.start_early(config=config, assignment=assignment)  # a second call launches no second server
+        assert sandbox._EARLY[(config, assignment)] is early
+        assert sandbox.started_server(config=config, assignment=assignment) is early
+        assert (config, assignment) not in sandbox._EARLY  # the next grader launches its own
+    finally:
+        early.close()
+
+
+def test_nothing_starts_early_without_the_cached_inputs(config, assignment, tmp_path):
+    from dataclasses import replace
+
+    empty = replace(config, cache_dir=tmp_path / "cache")
+    sandbox.start_early(config=empty, assignment=assignment)
+    assert (empty, assignment) not in sandbox._EARLY
