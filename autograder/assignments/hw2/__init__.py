@@ -45,7 +45,7 @@ class Settings(AssignmentSettings):
     )
     grader_only_inputs: tuple = setting(("test",), "The test set: only the grader's weight probes measure on it.")
     # Test images per figure: enough that a figure's standard error is under a third of its pass mark's least
-    # margin (per-image BCE has a std of 0.066: 500 images give 0.0030 against the VAE's 5% floor of about 0.0094;
+    # margin (per-image BCE has a std of 0.066: 500 images give 0.0030 against the VAE's 10% floor of about 0.02;
     # a 5-NN accuracy near 0.65 has 0.021 against a 0.15 floor; LeNet-5's accuracy near 98.8% on 5,000 images has
     # 0.0015 against a 0.005 floor). The AE and VAE cost about 0.7 ms a test image, most of a grading's time.
     generative_eval_images: int = setting(500, "Test images (every 10,000/N-th) the AE's and VAE's figures are measured on.")
@@ -55,7 +55,7 @@ class Settings(AssignmentSettings):
     # larger (autograder/engine/passmarks.py; `python -m autograder thresholds --assignment hw2` prints them).
     lenet_accuracy_floor: float = setting(0.005, "Least margin of LeNet-5's accuracy mark below the worst run (absolute): 10-epoch runs differ by about 0.3 points.")
     ae_bce_floor: float = setting(0.20, "Least margin of the AE's BCE mark above the worst run, as a fraction of it: a 2-D autoencoder sometimes settles 20% worse (seed 3: 0.210 against 0.174 and 0.178), so a run that did must pass the others' mark.")
-    vae_bce_floor: float = setting(0.05, "Least margin of the VAE's BCE mark above the worst run, as a fraction of it: VAE runs differ by about 2%.")
+    vae_bce_floor: float = setting(0.10, "Least margin of the VAE's BCE mark above the worst run, as a fraction of it: five 20-epoch runs reach 0.184 to 0.190, but seed 4 settled at 0.2045, 7.7% above the others' worst, and failed their mark at the 5% floor used before; 10% passes it and still catches a VAE trained 1 or 2 epochs (0.240, 0.235).")
     mu_mean_floor: float = setting(0.3, "Least margin of the mark on |mean of mu| per latent coordinate above the worst run (the prior's std is 1).")
     second_moment_floor: float = setting(0.4, "Least margin of the marks on mean(mu^2) + mean(exp(log_variance)) per coordinate outside the runs' extremes (1 under the prior).")
     inside_prior_99_floor: float = setting(0.05, "Least margin of the mark on the share of test codes inside the prior's 99% circle below the worst run.")
