@@ -53,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     grade.add_argument("--no-figures", dest="figures", action="store_false", help="feedback.html without pictures of "
                        "the models (the config's feedback_figures off): for very large classes")
+    grade.add_argument("--device", default=defaults.device, help="where the grader measures submitted weights: auto "
+                       "(CUDA when torch sees it, else the CPU), cpu, cuda or cuda:N (the config's device)")
     integrity = with_assignment(commands.add_parser(
         "integrity", help="compare a graded class's submissions pair by pair (weights and code) for review; writes "
         "OUT_DIR/integrity/index.html and integrity.csv"), "assignment id (default: OUT_DIR's name when it is one)")
@@ -149,7 +151,8 @@ def _run(args, parser, config: Config) -> int:
     elif args.command == "grade":
         from dataclasses import replace
 
-        return _grade(args, parser, config if args.figures else replace(config, feedback_figures=False))
+        return _grade(args, parser, replace(config, feedback_figures=config.feedback_figures and args.figures,
+                                            device=args.device))
     elif args.command == "integrity":
         from autograder.engine.integrity import integrity_report
 

@@ -49,8 +49,8 @@ def test_the_class_report_shows_pass_rates_least_passed_first_and_a_histogram(gr
     assert "Graded: 4 of 4 submissions." in report
     rows = [line for line in report.splitlines() if line.startswith("| ") and "/4 (" in line]
     rates = [int(row.split("/4 (")[0].rsplit("| ", 1)[1]) for row in rows]
-    assert len(rows) == 21 and rates == sorted(rates) and rates[0] == 2  # blank fails all, one more kind fails some
-    assert "| LeNet-5: every convolution and linear layer | 1.5 | 2/4 (50%) |" in report  # blank and wrong LeNet
+    assert len(rows) == 21 and rates == sorted(rates) and rates[0] == 2  # untrained weights and the wrong LeNet
+    assert "| LeNet-5: every convolution and linear layer | 1.5 | 4/4 (100%) |" in report  # its layers are right
     assert (out / "score_histogram.png").read_bytes()[:4] == b"\x89PNG"
 
 

@@ -22,8 +22,9 @@ from autograder.engine.assignment import assignment_ids, load
 from autograder.engine.fixtures import build_submission, expected, mismatches
 from autograder.engine.grade import Grader
 from autograder.engine.grade.batch import RESULT_FILE, store_result
+from autograder.engine.grade.cache_key import content_key
 from autograder.engine.grade.drawing import latent_scatter, png
-from autograder.engine.grade.feedback_page import Figure, Picture, View, cached_pictures, content_key, draw
+from autograder.engine.grade.feedback_page import Figure, Picture, View, cached_pictures, draw
 from autograder.engine.notebook import points
 
 HW2 = ("passes_all", "untrained_weights", "blank_release")

@@ -6,8 +6,8 @@ import pytest
 import torch
 import torch.nn as nn
 
-from autograder.engine.grade.probing import state_order
-from autograder.engine.grade.trusted import fit
+from autograder.engine.grade.probing import MEASURING_DEVICE, answer_all, load_weights, on_device, state_order
+from autograder.engine.grade.trusted import fit, measuring_device
 
 
 class Reference(nn.Module):
@@ -68,3 +68,35 @@ def test_tensors_of_another_architecture_are_refused_with_what_differs():
     state = {"conv.weight": torch.zeros(4, 1, 3, 3), "conv.bias": torch.zeros(4)}
     with pytest.raises(ValueError, match=r"holds 2 tensors, the homework.s model 9; tensor 1 .* is \(4, 1, 3, 3\)"):
         fitted(state, None)
+
+
+def test_the_measuring_device_is_the_configured_one_and_auto_prefers_cuda(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert measuring_device("auto") == "cpu"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert measuring_device("auto") == "cuda"
+    assert measuring_device("cpu") == "cpu"
+
+
+@pytest.mark.filterwarnings("ignore:.*meta parameter")  # loading numbers into meta tensors does nothing, as meant
+def test_weight_probes_get_their_models_on_the_measuring_device_and_answers_come_back_on_the_cpu(tmp_path):
+    """The meta device stands in for CUDA here: it moves and computes shapes but holds no numbers."""
+    torch.save(Reference().state_dict(), tmp_path / "w.pth")
+
+    def probe(ns, inputs, weights_dir):
+        model = load_weights(ns["model"], weights_dir / "w.pth")
+        return {"device": str(next(model.parameters()).device), "shape": list(model(inputs["x"]).shape)}
+
+    answers, _ = answer_all([("weights", probe, True)], {"model": Reference()}, on_device({"x": X}, "meta"), tmp_path,
+                            with_weights=True, seed=0, device="meta")
+    assert answers["weights"] == {"device": "meta", "shape": [4, 3]}
+    assert MEASURING_DEVICE.get() == "cpu"  # set only while the probes run
+    answers, _ = answer_all([("weights", probe, True)], {"model": Reference()}, {"x": X}, tmp_path,
+                            with_weights=True, seed=0)
+    assert answers["weights"]["device"] == "cpu"
+
+
+def test_on_device_moves_every_tensor_inside_dicts_lists_and_tuples():
+    moved = on_device({"a": [X, (X, 3)], "b": "text"}, "meta")
+    assert moved["a"][0].is_meta and moved["a"][1][0].is_meta and moved["a"][1][1] == 3 and moved["b"] == "text"
+    assert isinstance(moved["a"][1], tuple)

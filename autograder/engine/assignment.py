@@ -50,7 +50,7 @@ class AssignmentSettings:
     reference_seed: int = setting(0, "Seed of the reference run the checks compare against (reference/seed<n>/).")
     training_cells: tuple = setting((), "(grade_id, model name) of each cell that trains a model (reference runs, `make bench`'s nbgrader comparison).")
     epoch_parameters: tuple = setting((), "(model name, notebook parameter) of each model's number of training epochs: a reference run of some models sets the others' to 0.")
-    class_mix: tuple = setting((), "Fixture names a generated class cycles through (`make bench`, the batch tests): a class's usual mix.")
+    class_mix: tuple = setting((), "Fixture names a generated class cycles through (`make bench`, the batch tests): complete submissions, every weight file present, right and plausibly wrong, so that a class's timing measures full work.")
     grader_only_inputs: tuple = setting((), "Keys of the probe inputs only the grader's own weight probes use (test sets): the student's process never receives them.")
     structural_checks: tuple = setting((), "Hidden checks of the form of what students build (types, layers, shapes, sizes, settings the notebook states), not of values: `selfcheck-report` counts a fixture that loses one as a structural mistake, which a self-check should catch.")
     delayed_checks: tuple = setting((), "Checks whose Gradescope results carry the engine's delayed_visibility: they run the student's classes on inputs the student never sees, so an immediate verdict would let a student tune against the reference.")

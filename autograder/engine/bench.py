@@ -37,7 +37,10 @@ def _top(timings: dict, n: int = 3) -> str:
 
 
 def breakdown(*, tmp: Path, config: Config, assignment: Assignment) -> list[str]:
+    import torch
+
     from autograder.engine.grade import Grader
+    from autograder.engine.grade.trusted import measuring_device
 
     reference, _ = build_examples(out_dir=tmp / "examples", assignment=assignment)
     colds = []
@@ -49,7 +52,9 @@ def breakdown(*, tmp: Path, config: Config, assignment: Assignment) -> list[str]
         colds.append(time.perf_counter() - started)
     cold = statistics.median(colds[1:])
     images = ", ".join(f"{name} {value:,}" for name, value in vars(assignment.settings).items() if name.endswith("_images"))
-    lines = [f"{assignment.id}: one submission (the reference solution); weights measured by the grader on the CPU"
+    device = measuring_device(config.device)
+    lines = [f"{assignment.id}: one submission (the reference solution); weights measured by the grader on {device}"
+             + (f" ({torch.cuda.get_device_name(device)})" if device.startswith("cuda") else "")
              + (f"; test images per figure: {images}" if images else ""),
              _line(f"cold command line, start to end (median of {COLD_RUNS})", cold,
                    detail=f"runs {', '.join(f'{c:.1f}' for c in colds[1:])} s; the one before, which fills the cache "
@@ -79,8 +84,10 @@ def class_throughput(*, tmp: Path, config: Config, assignment: Assignment, size:
     from autograder.engine.integrity import integrity_report
 
     submissions = build_class(out_dir=tmp / "class", size=size, assignment=assignment, config=config)
+    complete = sum(all((folder / name).is_file() for name in assignment.settings.weight_files)
+                   for folder in submissions.values())
     lines, rates = [f"a class of {size} generated submissions ({', '.join(assignment.settings.class_mix)}, "
-                    "in turn), graded from scratch:"], {}
+                    f"in turn; {complete} of them hold every weight file), graded from scratch:"], {}
     for workers in (1, 2):
         started = time.perf_counter()
         results = grade_submissions(submissions=submissions, out_dir=tmp / f"grades{workers}", assignment=assignment,

@@ -37,6 +37,7 @@ class Config:
     cache_dir: Path = setting(ROOT / ".cache", "Files derived once and reused by later runs (probe inputs, the reference's feedback pictures).")
     seed: int = setting(0, "Seed set before every probe, so sampling in a forward pass is repeatable.")
     threads: int = setting(1, "torch threads in the grader and in the student's process: fixed, so results repeat exactly; one, because the grader prepares its side while the student's process runs.")
+    device: str = setting("auto", "Where the grader measures submitted weights with the reference's models: auto (the first CUDA device when torch sees one, else the CPU), cpu, or a torch device such as cuda:1. The student's process always runs on the CPU.")
     cell_timeout: float = setting(20, "Seconds one definition cell may run before it is stopped and counted as failed.")
     probe_timeout: float = setting(20, "Seconds one probe (running the student's model on the test set included) may take.")
     cells_timeout: float = setting(60, "Seconds all definition cells together may run; cells after that are not run, so the probes keep their time.")

@@ -23,8 +23,8 @@ def build_examples(*, out_dir: Path, assignment: Assignment) -> list[Path]:
 
 
 def build_class(*, out_dir: Path, size: int, assignment: Assignment, config: Config = Config()) -> dict[str, Path]:
-    """``size`` submissions cycling through the assignment's ``class_mix`` fixtures (a class's usual mix: right,
-    empty, a wrong layer, a missing file), each named ``student<i>_<fixture>``."""
+    """``size`` submissions cycling through the assignment's ``class_mix`` fixtures (complete submissions, right
+    and wrong), each named ``student<i>_<fixture>``."""
     from autograder.engine.fixtures import build_submission
 
     kinds = assignment.settings.class_mix

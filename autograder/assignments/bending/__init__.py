@@ -33,8 +33,8 @@ class Settings(AssignmentSettings):
          "bend_weight_ops", "bend_weights", "bend_activation_ops", "bend_activation", "bend_interpolate"),
         "grade_ids of the cells that only define things; grading runs these and nothing else (no data, no plots).",
     )
-    class_mix: tuple = setting(("passes_all", "blank_release", "mask_keeps_one_minus_p", "hooks_not_removed"),
-                               "Fixture names a generated class cycles through: right, empty, two usual mistakes.")
+    class_mix: tuple = setting(("passes_all", "correct_torch_fx", "mask_keeps_one_minus_p", "hooks_not_removed"),
+                               "Fixture names a generated class cycles through: right, right written with torch.fx, two usual mistakes.")
     structural_checks: tuple = setting(
         ("test_record_activations_cleans_up", "test_list_activations", "test_bend_weights_restores",
          "test_bend_activation_cleans_up"),

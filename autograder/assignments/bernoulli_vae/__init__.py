@@ -29,8 +29,8 @@ class Settings(AssignmentSettings):
                                     "(grade_id, model name) of each cell that trains a model.")
     epoch_parameters: tuple = setting((("dense", "dense_epochs"), ("conv", "conv_epochs")),
                                       "(model name, notebook parameter) of each model's number of training epochs.")
-    class_mix: tuple = setting(("passes_all", "blank_release", "log_prob_without_normaliser", "missing_conv_weights"),
-                               "Fixture names a generated class cycles through: right, empty, a wrong formula, a missing file.")
+    class_mix: tuple = setting(("passes_all", "correct_written_differently", "log_prob_without_normaliser", "untrained_weights"),
+                               "Fixture names a generated class cycles through: right, right written differently, a wrong formula, untrained weights.")
     structural_checks: tuple = setting(
         ("test_dense_vae_layers", "test_dense_vae_size", "test_conv_vae_layers", "test_conv_vae_size"),
         "Checks of form (the two VAEs' layers, sizes and shapes): a fixture losing one is a structural mistake a self-check should catch.",

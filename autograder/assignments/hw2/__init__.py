@@ -27,8 +27,8 @@ class Settings(AssignmentSettings):
                                     "(grade_id, model name) of each cell that trains a model.")
     epoch_parameters: tuple = setting((("lenet", "lenet_epochs"), ("ae", "ae_epochs"), ("vae", "vae_epochs")),
                                       "(model name, notebook parameter) of each model's number of training epochs.")
-    class_mix: tuple = setting(("passes_all", "blank_release", "lenet_wrong_kernel", "missing_vae_weights"),
-                               "Fixture names a generated class cycles through: right, empty, a wrong layer, a missing file.")
+    class_mix: tuple = setting(("passes_all", "correct_sequential", "lenet_relu_instead_of_tanh", "untrained_weights"),
+                               "Fixture names a generated class cycles through: right, right written differently, a wrong activation, untrained weights.")
     structural_checks: tuple = setting(
         ("test_transform_resizes_before_to_tensor", "test_transform_normalises", "test_batch_size",
          "test_training_loader_shuffles", "test_loaders_use_the_right_datasets", "test_lenet_layers", "test_lenet_size",

@@ -29,8 +29,8 @@ class Settings(AssignmentSettings):
     )
     training_cells: tuple = setting((("cnn_train", "cnn"),), "(grade_id, model name) of each cell that trains a model.")
     epoch_parameters: tuple = setting((("cnn", "epochs"),), "(model name, notebook parameter) of each model's number of training epochs.")
-    class_mix: tuple = setting(("passes_all", "blank_release", "extract_before_relu", "untrained_weights"),
-                               "Fixture names a generated class cycles through: right, empty, a wrong layer, untrained weights.")
+    class_mix: tuple = setting(("passes_all", "correct_sequential", "extract_before_relu", "untrained_weights"),
+                               "Fixture names a generated class cycles through: right, right written differently, a wrong layer, untrained weights.")
     structural_checks: tuple = setting(
         ("test_batches", "test_datasets", "test_transform", "test_model_and_optimizer", "test_net2_layers",
          "test_net2_loads_net_weights", "test_extract_shapes", "test_embedding_shape", "test_one_panel_per_embedding"),

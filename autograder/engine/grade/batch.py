@@ -103,11 +103,11 @@ def store_result(result: GradeResult, folder: Path, submission_fingerprint: str,
             record = Record(result.submission, not_compared={"all": f"its integrity record could not be built "
                                                                       f"({type(error).__name__}: {error})"})
         write_record(record, folder)
-    partial = folder / (RESULT_FILE + ".partial")
+    unfinished = folder / (RESULT_FILE + ".partial")
     stored = asdict(replace(result, fitted={}, pictures=[]))
     del stored["fitted"], stored["pictures"]
-    partial.write_text(json.dumps({**stored, "fingerprint": submission_fingerprint}, indent=1) + "\n")
-    partial.replace(folder / RESULT_FILE)
+    unfinished.write_text(json.dumps({**stored, "fingerprint": submission_fingerprint}, indent=1) + "\n")
+    unfinished.replace(folder / RESULT_FILE)
 
 
 def _executor(workers: int, scheduler: str | None, *, config: Config, assignment: Assignment):

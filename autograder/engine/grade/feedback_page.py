@@ -11,7 +11,6 @@ out with a one-line note; drawing never changes a score.
 from __future__ import annotations
 
 import base64
-import hashlib
 import html
 import json
 import os
@@ -102,17 +101,6 @@ def cached_pictures(path: Path, draw_them: Callable[[], list[Picture]]) -> list[
                                    for p in pictures]))
     partial.replace(path)
     return pictures
-
-
-def content_key(files: list[Path], *extra: str) -> str:
-    """A short digest of the files' names and bytes (absent ones count as empty) and ``extra``: names a cache file
-    after everything it was computed from."""
-    digest = hashlib.sha256()
-    for file in files:
-        digest.update(file.name.encode() + b"\0" + (file.read_bytes() if file.is_file() else b"") + b"\0")
-    for text in extra:
-        digest.update(text.encode() + b"\0")
-    return digest.hexdigest()[:16]
 
 
 def draw_all(figures: list[Figure], yours: View, *, unavailable: dict[str, str],

@@ -12,14 +12,15 @@ import torch
 
 from autograder.engine.assignment import Assignment
 from autograder.engine.config import Config
+from autograder.engine.grade.cache_key import content_key
 from autograder.engine.grade.checks import Answers
 from autograder.engine.grade.collect import SubmissionError, collect
-from autograder.engine.grade.feedback_page import Figure, Picture, View, cached_pictures, content_key, draw, draw_all
+from autograder.engine.grade.feedback_page import Figure, Picture, View, cached_pictures, draw, draw_all
 from autograder.engine.grade.inputs import probe_inputs_file
 from autograder.engine.grade.probing import answer_all
 from autograder.engine.grade.run_checks import CheckResult, run_checks
 from autograder.engine.grade.sandbox import SandboxError, process_peak_rss_mb, started_server
-from autograder.engine.grade.trusted import TrustedWeights
+from autograder.engine.grade.trusted import TrustedWeights, measuring_device
 
 
 @dataclass
@@ -105,7 +106,7 @@ class Grader:
     @cached_property
     def trusted(self) -> TrustedWeights:
         return TrustedWeights(assignment=self.assignment, namespace=self.namespace, inputs=self.inputs,
-                              plan=self.plan, seed=self.config.seed)
+                              plan=self.plan, seed=self.config.seed, device=measuring_device(self.config.device))
 
     @cached_property
     def figures(self) -> list[Figure]:

@@ -4,20 +4,18 @@ Torch is imported only to build them: finding the cached files stays light (see 
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
 from autograder.engine.assignment import Assignment
 from autograder.engine.config import Config
+from autograder.engine.grade.cache_key import content_key
 
 
 def probe_inputs_path(*, config: Config, assignment: Assignment) -> Path:
     """Where ``probe_inputs_file`` keeps them: named by everything they depend on."""
     builder = assignment.folder / "inputs.py"
-    key = hashlib.sha256(assignment.solution_notebook.read_bytes()
-                         + (builder.read_bytes() if builder.is_file() else b"")
-                         + repr((config.seed, assignment.settings)).encode()).hexdigest()[:16]
+    key = content_key([assignment.solution_notebook, builder], repr((config.seed, assignment.settings)))
     return Path(config.cache_dir) / f"probe_inputs-{assignment.id}-{key}.pt"
 
 

@@ -9,6 +9,7 @@ This file is copied into the student's runner: it imports nothing but the standa
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import signal
 import time
 
@@ -23,6 +24,19 @@ DESCRIBED = {
     nn.Upsample: ("scale_factor", "mode"),  # UpsamplingNearest2d is a subclass
 }
 WEIGHTED = (nn.Conv2d, nn.Linear)
+# Where load_weights puts the model it fills: the grader's measuring device while answer_all runs weight probes.
+MEASURING_DEVICE: contextvars.ContextVar[str] = contextvars.ContextVar("measuring_device", default="cpu")
+
+
+def on_device(value, device: str):
+    """``value`` with every tensor in it (inside dicts, lists and tuples) on ``device``."""
+    if isinstance(value, torch.Tensor):
+        return value.to(device)
+    if isinstance(value, dict):
+        return {key: on_device(item, device) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(on_device(item, device) for item in value)
+    return value
 
 
 def _plain(value):
@@ -178,7 +192,7 @@ def load_weights(module: nn.Module, path) -> nn.Module:
                  f"wrong shapes {', '.join(wrong[:3])}" if wrong else ""]
         raise ValueError(f"{path.name} does not fit your model ({'; '.join(p for p in parts if p)}): were these "
                          "weights saved from this model after training?")
-    module.cpu().load_state_dict(state)
+    module.to(MEASURING_DEVICE.get()).load_state_dict(state)
     return module.eval()
 
 
@@ -260,19 +274,24 @@ def time_limit(seconds: float, what: str, stated: float | None = None):
 
 
 def answer_all(plan: list, ns: dict, inputs: dict, weights_dir, *, with_weights: bool, seed: int,
-               probe_timeout: float | None = None) -> tuple[dict, dict]:
+               probe_timeout: float | None = None, device: str = "cpu") -> tuple[dict, dict]:
     """Every answer of ``plan``, a list of (probe name, function(ns, inputs, weights_dir), needs weight files):
-    ``{"error": ...}`` where a probe raised (one failure never stops the others), and each probe's duration."""
+    ``{"error": ...}`` where a probe raised (one failure never stops the others), and each probe's duration.
+    ``device``: where ``load_weights`` puts models (``inputs`` must be there already); answers come back on the CPU."""
     answers, timings = {}, {}
-    for name, probe, needs_weights in plan:
-        if needs_weights and not with_weights:
-            continue
-        torch.manual_seed(seed)  # the same random state before each probe, whatever ran before
-        started = time.perf_counter()
-        try:
-            with time_limit(probe_timeout, "answering this probe"):
-                answers[name] = probe(ns, inputs, weights_dir)
-        except (Exception, TimeLimit) as error:  # student code can raise anything
-            answers[name] = {"error": describe_error(error)}
-        timings[name] = time.perf_counter() - started
-    return answers, timings
+    token = MEASURING_DEVICE.set(device)
+    try:
+        for name, probe, needs_weights in plan:
+            if needs_weights and not with_weights:
+                continue
+            torch.manual_seed(seed)  # the same random state before each probe, whatever ran before
+            started = time.perf_counter()
+            try:
+                with time_limit(probe_timeout, "answering this probe"):
+                    answers[name] = probe(ns, inputs, weights_dir)
+            except (Exception, TimeLimit) as error:  # student code can raise anything
+                answers[name] = {"error": describe_error(error)}
+            timings[name] = time.perf_counter() - started
+    finally:
+        MEASURING_DEVICE.reset(token)
+    return (answers if device == "cpu" else on_device(answers, "cpu")), timings

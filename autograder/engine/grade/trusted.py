@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 
 from autograder.engine.assignment import Assignment
-from autograder.engine.grade.probing import answer_all, read_state, state_order
+from autograder.engine.grade.probing import answer_all, on_device, read_state, state_order
 from autograder.engine.grade.sandbox import layout_name
 
 
@@ -50,11 +50,22 @@ def fit(state: dict, *, target: dict, target_order: list[str], claimed_order, fi
                      "torch.save(model.state_dict(), ...) from this notebook's model after training?")
 
 
-class TrustedWeights:
-    """One assignment's reference models, ready to run any submission's weights."""
+def measuring_device(setting: str) -> str:
+    """The torch device ``Config.device`` names: "auto" is the first CUDA device when torch sees one, else the CPU."""
+    if setting != "auto":
+        return setting
+    return "cuda" if torch.cuda.is_available() else "cpu"
 
-    def __init__(self, *, assignment: Assignment, namespace: dict, inputs: dict, plan: list, seed: int):
-        self.assignment, self.namespace, self.inputs, self.seed = assignment, namespace, inputs, seed
+
+class TrustedWeights:
+    """One assignment's reference models, ready to run any submission's weights on ``device``."""
+
+    def __init__(self, *, assignment: Assignment, namespace: dict, inputs: dict, plan: list, seed: int,
+                 device: str = "cpu"):
+        self.assignment, self.namespace, self.inputs, self.seed, self.device = assignment, namespace, inputs, seed, device
+        if device.startswith("cuda"):  # the same figures on every run: no autotuned, nondeterministic kernels
+            torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic = False, True
+        self.device_inputs = inputs if device == "cpu" else on_device(inputs, device)  # moved once, used by every measure
         self.probes = {name: (name, probe, True) for name, probe, needs_weights in plan if needs_weights}
         self.orders = {m.name: state_order(copy.deepcopy(namespace[m.attribute]).cpu().eval(), inputs[m.input_key])
                        for m in assignment.settings.models}
@@ -109,5 +120,6 @@ class TrustedWeights:
                     torch.save(states[model.name], Path(folder) / model.weight_file)
                     ns[model.attribute] = copy.deepcopy(self.namespace[model.attribute]).cpu()
             plan = [self.probes[m.probe] for m in models if m.probe in self.probes and m.probe not in results]
-            measured, _ = answer_all(plan, ns, self.inputs, Path(folder), with_weights=True, seed=self.seed)
+            measured, _ = answer_all(plan, ns, self.device_inputs, Path(folder), with_weights=True, seed=self.seed,
+                                     device=self.device)
         return {**results, **measured}, notes, states
