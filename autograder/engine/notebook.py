@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 from pathlib import Path
 
@@ -65,8 +67,9 @@ def run_trusted_cells(path: Path, grade_ids: tuple[str, ...], overrides: dict) -
     """
     sources = cells_by_grade_id(path)
     namespace: dict = {"__name__": "__notebook__"}
-    for grade_id in grade_ids:
-        exec(compile(sources[grade_id], f"<{path.name}:{grade_id}>", "exec"), namespace)
-        if grade_id == "parameters":
-            namespace.update(overrides)
+    with contextlib.redirect_stdout(io.StringIO()):  # what the cells print ("Running on cpu") is not the caller's output
+        for grade_id in grade_ids:
+            exec(compile(sources[grade_id], f"<{path.name}:{grade_id}>", "exec"), namespace)
+            if grade_id == "parameters":
+                namespace.update(overrides)
     return namespace

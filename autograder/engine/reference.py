@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import shutil
 from functools import cache
@@ -100,9 +98,8 @@ def solution_namespace(*, assignment: Assignment, config: Config = Config()) -> 
 @cache
 def _solution_namespace(assignment: Assignment, config: Config) -> dict:
     torch.set_num_threads(config.threads)
-    with contextlib.redirect_stdout(io.StringIO()):  # what its cells print ("Running on cpu") is not the grader's output
-        return run_trusted_cells(assignment.solution_notebook, assignment.settings.definition_cells,
-                                 {"data_root": str(config.data_root)})
+    return run_trusted_cells(assignment.solution_notebook, assignment.settings.definition_cells,
+                             {"data_root": str(config.data_root)})
 
 
 def measure(*, assignment: Assignment, weights_dir: Path, config: Config = Config()) -> dict:
