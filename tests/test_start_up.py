@@ -7,6 +7,7 @@ import sys
 
 from autograder.engine.grade import sandbox
 from autograder.engine.grade.inputs import student_inputs_file
+from autograder.engine.notebook import imported_modules
 
 
 def test_what_comes_before_the_server_starts_does_not_load_torch(config):
@@ -40,3 +41,20 @@ def test_nothing_starts_early_without_the_cached_inputs(config, assignment, tmp_
     empty = replace(config, cache_dir=tmp_path / "cache")
     sandbox.start_early(config=empty, assignment=assignment)
     assert (empty, assignment) not in sandbox._EARLY
+
+
+def test_the_server_preloads_what_the_listed_cells_import_at_their_top_level(tmp_path):
+    import nbformat
+
+    def cell(grade_id, source):
+        return nbformat.v4.new_code_cell(source, metadata={"nbgrader": {"grade_id": grade_id}})
+
+    notebook = nbformat.v4.new_notebook(cells=[
+        cell("imports", "import numpy as np, torch.nn as nn\nfrom sklearn.manifold import TSNE\nfrom . import local"),
+        cell("model", "import numpy\ndef f():\n    import json  # not at the top level: runs only if f is called\n"),
+        cell("broken", "import math\ndef ("),
+        cell("unlisted", "import tqdm"),
+    ])
+    path = tmp_path / "release.ipynb"
+    nbformat.write(notebook, path)
+    assert imported_modules(path, ("imports", "model", "broken")) == ["numpy", "torch.nn", "sklearn.manifold"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import io
 import json
@@ -58,6 +59,25 @@ def points(path: Path) -> tuple[float, float]:
 def cells_by_grade_id(path: Path) -> dict[str, str]:
     """Source of every code cell that carries an nbgrader grade_id, keyed by that id (the last of duplicates)."""
     return dict(graded_code_cells(path))
+
+
+def imported_modules(path: Path, grade_ids: tuple[str, ...]) -> list[str]:
+    """The modules the listed cells import at their top level (``from a.b import c``: ``a.b``), in order, once each;
+    cells that do not parse are skipped."""
+    modules: dict[str, None] = {}
+    for grade_id, source in cells_by_grade_id(path).items():
+        if grade_id not in grade_ids:
+            continue
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                modules.update(dict.fromkeys(alias.name for alias in node.names))
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                modules[node.module] = None
+    return list(modules)
 
 
 def run_trusted_cells(path: Path, grade_ids: tuple[str, ...], overrides: dict) -> dict:

@@ -21,6 +21,7 @@ from autograder.engine.assignment import Assignment, WeightedModel
 from autograder.engine.config import Config
 from autograder.engine.grade.collect import Submission
 from autograder.engine.grade.inputs import probe_inputs_path, student_inputs_file, student_inputs_path
+from autograder.engine.notebook import imported_modules
 
 HERE = Path(__file__).resolve().parent
 RUNNER_FILES = [HERE / name for name in ("student_server.py", "student_process.py", "jail.py")]
@@ -168,7 +169,8 @@ class StudentServer:
         self.process = subprocess.Popen([sys.executable, "-I", str(runner / "student_server.py")], cwd=runner, env=env,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log)
         self._started, self._ready = started, False
-        self._send({"threads": self.config.threads, "inputs": str(self.inputs_file)})
+        self._send({"threads": self.config.threads, "inputs": str(self.inputs_file),
+                    "preload": imported_modules(self.assignment.release_notebook, self.assignment.settings.definition_cells)})
 
     @property
     def starting(self) -> bool:
