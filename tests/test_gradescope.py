@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from autograder.engine.assignment import assignment_ids, load
 from autograder.engine.examples import build_examples
 from autograder.engine.grade import GradeResult
+from autograder.engine.grade import inputs
 from autograder.engine.grade.report import results_json
 from autograder.engine.grade.run_checks import CheckResult
 from autograder.engine.platforms.gradescope.bundle import build_bundle
@@ -83,14 +85,18 @@ def source(bundle, tmp_path_factory, config) -> Path:
     """The bundle unzipped as Gradescope does, with the repository's environment, MNIST and cached probe inputs
     standing in for what setup.sh builds (running it would install the 5 GB environment again)."""
     source = tmp_path_factory.mktemp("gradescope") / "source"
-    with zipfile.ZipFile(bundle) as archive:
-        archive.extractall(source)
-        for info in archive.infolist():  # zipfile leaves permissions out; unzip, as Gradescope uses, restores them
-            os.chmod(source / info.filename, info.external_attr >> 16 & 0o777)
+    unpack(bundle, source)
     config.cache_dir.mkdir(exist_ok=True)
     for name, target in ((".venv", config.root / ".venv"), ("data", config.data_root), (".cache", config.cache_dir)):
         (source / name).symlink_to(target)
     return source
+
+
+def unpack(bundle: Path, source: Path) -> None:
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(source)
+        for info in archive.infolist():  # zipfile leaves permissions out; unzip, as Gradescope uses, restores them
+            os.chmod(source / info.filename, info.external_attr >> 16 & 0o777)
 
 
 def run_autograder(source: Path, root: Path) -> dict:
@@ -198,3 +204,90 @@ def test_a_wrong_visibility_is_refused(config, assignment):
         results_json(result, config=replace(config, delayed_visibility="later"), assignment=assignment)
     assert results_json(result, config=replace(config, delayed_visibility="visible"),
                         assignment=assignment)["tests"][0]["visibility"] == "visible"
+
+
+# What the student's process may read in the built image (setup.sh's allow-list): the Python environment and MNIST.
+OPEN_TO_STUDENTS = (".venv", "data")
+
+
+def readable_as_another_user(paths: list[Path], uid: int) -> list[str]:
+    """Which of ``paths`` a process of user ``uid`` (no groups) can open, as the jail's student process would be
+    where namespaces are refused: a forked child drops to that user and tries each one."""
+    reading, writing = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(reading)
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+            opened = []
+            for path in paths:
+                try:
+                    if path.is_dir():
+                        os.listdir(path)
+                    else:
+                        path.open("rb").close()
+                    opened.append(str(path))
+                except OSError:
+                    pass
+            os.write(writing, json.dumps(opened).encode())
+        finally:
+            os._exit(0)
+    os.close(writing)
+    with os.fdopen(reading) as pipe:
+        opened = json.loads(pipe.read())
+    assert os.waitpid(pid, 0)[1] == 0
+    return opened
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="trying another user's view needs root (as in CI)")
+@pytest.mark.parametrize("assignment_id", assignment_ids())
+def test_the_students_process_reads_only_the_environment_and_mnist(assignment_id, config, tmp_path):
+    """setup.sh's steps after its installs, replayed in the unpacked zip: what a process of another user id can
+    read afterwards is the allow-list, and none of the solution, reference weights, hidden checks or probe cache."""
+    assignment = load(assignment_id, config)
+    bundle = build_bundle(out=tmp_path / "autograder.zip", assignment=assignment, config=config)
+    # /tmp/pytest-of-root is closed to others: the tree stands for /autograder in a folder others may pass through
+    autograder = Path(tempfile.mkdtemp(prefix="gradescope-image-"))
+    try:
+        os.chmod(autograder, 0o755)
+        source = autograder / "source"
+        unpack(bundle, source)
+        # what `make install data grade` leaves, with the modes it writes (umask 022): small stand-ins for the
+        # environment and MNIST, the example grading's reports (the solution and the reference weights) and the
+        # probe cache at the path the grader reads it from
+        for name in (".venv/bin/python", ".venv/lib/python3.11/site-packages/torch/__init__.py",
+                     "data/MNIST/raw/t10k-images-idx3-ubyte"):
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            (source / name).write_bytes(b"stand-in")
+        grades = source / "out" / "grades"
+        build_examples(out_dir=grades / f"{assignment.id}-examples", assignment=assignment)
+        (grades / assignment.id / "reference").mkdir(parents=True)
+        (grades / assignment.id / "reference" / "result.json").write_text("{}")
+        probe_cache = inputs.probe_inputs_path(config=replace(config, cache_dir=source / ".cache"), assignment=assignment)
+        probe_cache.parent.mkdir()
+        probe_cache.write_bytes(b"probe inputs")
+        script = (source / "setup.sh").read_text()
+        steps = script[re.search(r"^make\b.*\binstall data grade\b.*\n", script, flags=re.M).end():]
+        subprocess.run(["bash", "-euo", "pipefail", "-c", steps], cwd=source, check=True)
+        (probe_cache.parent / "written-while-grading.json").write_text("{}")  # the grader's later writes, umask 022
+
+        everything = [Path(parent) / name for parent, folders, files in os.walk(autograder)
+                      for name in folders + files]
+        readable = readable_as_another_user(everything, uid=200_000 + os.getpid())
+        allowed = [str(p) for p in everything
+                   if any(p.relative_to(source).parts[:1] == (name,) for name in OPEN_TO_STUDENTS)
+                   if p.is_relative_to(source)]
+        assert sorted(readable) == sorted(allowed)
+        assert str(source / ".venv" / "bin" / "python") in readable
+        assert not (source / "out").exists()
+        secrets = [source / "solutions" / assignment.id / f"{assignment.id}.ipynb",
+                   *(source / assignment.reference_weights().relative_to(config.root) / name
+                     for name in assignment.settings.weight_files),
+                   *(source / p.relative_to(config.root) for p in assignment.checks_dir.glob("test_*.py")),
+                   probe_cache, probe_cache.parent / "written-while-grading.json"]
+        assert all(p.is_file() for p in secrets) and len(secrets) >= 5
+        assert readable_as_another_user(secrets, uid=200_000 + os.getpid()) == []
+    finally:
+        shutil.rmtree(autograder)

@@ -24,5 +24,10 @@ fi
 make PYTHON="$python" ASSIGNMENT=@ASSIGNMENT@ install data grade
 
 # Gradescope's containers may not allow the namespaces the jail uses; the student's process then runs only under a
-# user id of its own, so the hidden checks, the reference weights and the solution must not be readable by others.
-chmod -R go-rwx autograder solutions
+# user id of its own and reads whatever others may read. So nothing here is open to others but what that process
+# needs: the Python environment and MNIST (tests/test_gradescope.py replays these lines as such a user id).
+# The example grading's reports hold copies of the solution and the reference weights: not kept in the image.
+rm -rf out
+chmod -R go-rwx .  # deny by default: the engine, hidden checks, reference weights, solution, probe cache (.cache)
+chmod go=x .  # others may pass through to the environment and the data, not list the folder
+chmod -R go+rX .venv data
