@@ -263,6 +263,7 @@ def test_the_students_process_reads_only_the_environment_and_mnist(assignment_id
             (source / name).write_bytes(b"stand-in")
         grades = source / "out" / "grades"
         build_examples(out_dir=grades / f"{assignment.id}-examples", assignment=assignment)
+        assert (grades / f"{assignment.id}-examples").stat().st_mode & 0o077 == 0  # closed already as written
         (grades / assignment.id / "reference").mkdir(parents=True)
         (grades / assignment.id / "reference" / "result.json").write_text("{}")
         probe_cache = inputs.probe_inputs_path(config=replace(config, cache_dir=source / ".cache"), assignment=assignment)

@@ -12,6 +12,7 @@ from autograder.engine.config import Config
 def build_examples(*, out_dir: Path, assignment: Assignment) -> list[Path]:
     """``reference/``: the solution notebook with the reference weights; ``blank/``: the released notebook alone."""
     reference, blank = Path(out_dir) / "reference", Path(out_dir) / "blank"
+    Path(out_dir).mkdir(parents=True, exist_ok=True, mode=0o700)  # the solution and its weights: not for others
     for folder in (reference, blank):
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)

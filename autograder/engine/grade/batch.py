@@ -132,6 +132,9 @@ def grade_submissions(*, submissions: Mapping[str, Path] | Iterable[Path], out_d
     each submission. A failure of the grader itself leaves that submission ungraded (``graded`` false).
     """
     out_dir = Path(out_dir)
+    # reports and integrity records hold other students' work: closed to others (a student's process where the
+    # jail's namespaces are refused has a user id of its own and reads what others may read)
+    out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     todo = named(submissions)
     prints = {name: fingerprint(directory) for name, directory in todo.items()}
     results: dict[str, GradeResult] = {}

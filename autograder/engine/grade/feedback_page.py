@@ -95,7 +95,7 @@ def cached_pictures(path: Path, draw_them: Callable[[], list[Picture]]) -> list[
     except (OSError, ValueError, TypeError, KeyError):
         pass
     pictures = draw_them()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # the cache: closed to others, as the probe inputs
     partial = path.with_name(f"{path.name}.{os.getpid()}.partial")  # workers may draw them at the same time
     partial.write_text(json.dumps([{**asdict(p), "png": base64.b64encode(p.png).decode("ascii") if p.png else None}
                                    for p in pictures]))

@@ -37,7 +37,7 @@ def probe_inputs_file(*, config: Config, assignment: Assignment) -> Path:
         inputs = {} if module is None else module.build_inputs(
             solution_namespace(assignment=assignment, config=config), settings=assignment.settings, data_root=config.data_root,
             seed=config.seed)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # inputs students never see: closed to others
         partial = path.with_name(f"{path.name}.{os.getpid()}.partial")  # workers may build it at the same time
         torch.save(inputs, partial)
         partial.replace(path)
