@@ -292,3 +292,17 @@ def test_the_students_process_reads_only_the_environment_and_mnist(assignment_id
         assert readable_as_another_user(secrets, uid=200_000 + os.getpid()) == []
     finally:
         shutil.rmtree(autograder)
+
+
+def test_what_grading_writes_is_closed_to_others(tmp_path, config, assignment):
+    """The folders the grader creates at grading time (reports, the examples with the solution, the cache of probe
+    inputs and reference pictures) are its own: where the jail's namespaces are refused, the student's process of
+    any later grading reads what others may read."""
+    from autograder.engine.grade import grade_submissions
+    from autograder.engine.grade.feedback_page import cached_pictures
+
+    grade_submissions(submissions={}, out_dir=tmp_path / "out" / "grades", assignment=assignment, config=config)
+    build_examples(out_dir=tmp_path / "out" / "examples", assignment=assignment)
+    cached_pictures(tmp_path / "cache" / "reference_pictures.json", lambda: [])
+    for folder in ("out/grades", "out/examples", "cache"):
+        assert (tmp_path / folder).stat().st_mode & 0o777 == 0o700, folder
