@@ -34,8 +34,8 @@ release: $(INSTALLED)  ## build assignments/ (student notebooks) from solutions/
 reference: data  ## train ASSIGNMENT's solution notebook (SEED=n, default 0; MODEL="a b": only those) and store weights + metrics
 	$(PY) -m autograder reference $(ASSIGNMENT_ARG) $(if $(SEED),--seed $(SEED)) $(foreach m,$(MODEL),--model $(m))
 
-grade: data  ## grade SUBMISSIONS="dir1 dir2" (default: ASSIGNMENT's shipped examples) into out/grades/<id>, or COURSE=dir (nbgrader)
-	$(PY) -m autograder grade $(ASSIGNMENT_ARG) $(if $(COURSE),--course $(COURSE),$(SUBMISSIONS))
+grade: data  ## grade SUBMISSIONS="dir1 dir2" (default: ASSIGNMENT's shipped examples) into out/grades/<id>, or COURSE=dir (nbgrader); SCHEDULER=tcp://host:8786: on that Dask cluster
+	$(PY) -m autograder grade $(ASSIGNMENT_ARG) $(if $(COURSE),--course $(COURSE),$(SUBMISSIONS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 bench: data  ## time ASSIGNMENT's grading from the command line, with a breakdown
 	$(PY) -m autograder bench $(ASSIGNMENT_ARG)
