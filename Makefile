@@ -7,18 +7,20 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 ASSIGNMENT_ARG := $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
 
-.PHONY: help install data list release reference grade bench gradescope student-repo test clean
+.PHONY: help install data list release reference grade bench gradescope student-repo dask-scheduler dask-worker test clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
-$(INSTALLED): requirements.txt
+$(INSTALLED): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+# the project itself, editable: every process of .venv (dask scheduler and worker too) imports this repository
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	$(PY) -c "import torch, torchvision, torchinfo, nbgrader; print('torch', torch.__version__, '| torchvision', torchvision.__version__)"
 	touch $@
 
-install: $(INSTALLED)  ## create .venv with the pinned packages
+install: $(INSTALLED)  ## create .venv with the pinned packages and the grader itself
 
 data: $(INSTALLED)  ## put verified MNIST into data/MNIST/raw (offline, idempotent)
 	$(PY) -m autograder data
@@ -32,8 +34,8 @@ release: $(INSTALLED)  ## build assignments/ (student notebooks) from solutions/
 reference: data  ## train ASSIGNMENT's solution notebook (SEED=n, default 0; MODEL="a b": only those) and store weights + metrics
 	$(PY) -m autograder reference $(ASSIGNMENT_ARG) $(if $(SEED),--seed $(SEED)) $(foreach m,$(MODEL),--model $(m))
 
-grade: data  ## grade SUBMISSIONS="dir1 dir2" (default: ASSIGNMENT's shipped examples) into out/grades/<id>, or COURSE=dir (nbgrader)
-	$(PY) -m autograder grade $(ASSIGNMENT_ARG) $(if $(COURSE),--course $(COURSE),$(SUBMISSIONS))
+grade: data  ## grade SUBMISSIONS="dir1 dir2" (default: ASSIGNMENT's shipped examples) into out/grades/<id>, or COURSE=dir (nbgrader); SCHEDULER=tcp://host:8786: on that Dask cluster
+	$(PY) -m autograder grade $(ASSIGNMENT_ARG) $(if $(COURSE),--course $(COURSE),$(SUBMISSIONS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 bench: data  ## time ASSIGNMENT's grading from the command line, with a breakdown
 	$(PY) -m autograder bench $(ASSIGNMENT_ARG)
@@ -43,6 +45,21 @@ gradescope: $(INSTALLED)  ## build out/gradescope/<id>/autograder.zip to upload 
 
 student-repo: $(INSTALLED)  ## write out/student-repo/<id>, ASSIGNMENT's starter repository for GitHub Classroom
 	$(PY) -m autograder student-repo $(ASSIGNMENT_ARG)
+
+# One grading cluster: a scheduler on one machine, workers on each (this repository at the same path, `make install`).
+# The check before each start says, once, what stops this machine (the grader not importable, MNIST unreadable).
+PORT ?= 8786
+WORKERS ?= $(shell $(PYTHON) -c "import os; print(len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count())")
+CLUSTER_CHECK := $(PY) -P autograder/engine/grade/cluster.py --root "$(CURDIR)"
+
+dask-scheduler: $(INSTALLED)  ## start the Dask scheduler that `grade --scheduler tcp://THIS_HOST:PORT` sends a class to (PORT=8786)
+	$(CLUSTER_CHECK) --role scheduler
+	$(VENV)/bin/dask scheduler --port $(PORT)
+
+dask-worker: data  ## start WORKERS (default: one per core) one-thread Dask workers for SCHEDULER=tcp://host:8786
+	@test -n "$(SCHEDULER)" || { echo "say which scheduler to join: make dask-worker SCHEDULER=tcp://host:8786" >&2; exit 2; }
+	$(CLUSTER_CHECK) --role worker
+	$(VENV)/bin/dask worker $(SCHEDULER) --nworkers $(WORKERS) --nthreads 1
 
 test: data  ## run the project's tests
 	$(PY) -m pytest

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from autograder.engine.assignment import AssignmentError, assignment_ids, default, infer, load
 from autograder.engine.config import Config, describe
+from autograder.engine.grade.cluster import ClusterError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -99,6 +100,9 @@ def main(argv: list[str] | None = None, *, config: Config = Config()) -> int:
     except AssignmentError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except ClusterError as error:  # a scheduler or worker that cannot grade: once, not once per submission
+        print(f"error: {error}", file=sys.stderr)
+        return 1
 
 
 def _run(args, parser, config: Config) -> int:

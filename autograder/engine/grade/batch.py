@@ -17,6 +17,7 @@ from dataclasses import asdict, replace
 from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Mapping
+from uuid import uuid4
 
 from autograder.engine.assignment import Assignment
 from autograder.engine.config import Config
@@ -111,10 +112,10 @@ def store_result(result: GradeResult, folder: Path, submission_fingerprint: str,
 
 
 def _executor(workers: int, scheduler: str | None, *, config: Config, assignment: Assignment):
-    if scheduler:
-        from distributed import Client
+    if scheduler:  # the scheduler and its workers checked first: a machine that cannot grade is named once
+        from autograder.engine.grade.cluster import connect
 
-        return Client(scheduler)
+        return connect(scheduler, root=str(config.root), data_root=str(config.data_root))
     # spawn: workers start clean, whatever this process has imported (torch and fork do not mix); each launches its
     # student-code server first, so the two load torch at once
     import multiprocessing
@@ -126,7 +127,8 @@ def _executor(workers: int, scheduler: str | None, *, config: Config, assignment
 def grade_submissions(*, submissions: Mapping[str, Path] | Iterable[Path], out_dir: Path, assignment: Assignment,
                       config: Config = Config(), workers: int = 1, scheduler: str | None = None, force: bool = False,
                       progress: bool = False) -> list[GradeResult]:
-    """Grade every submission of ``assignment``, ``workers`` at a time (or on the Dask scheduler at ``scheduler``).
+    """Grade every submission of ``assignment``, ``workers`` at a time (or on the Dask scheduler at ``scheduler``:
+    ``ClusterError`` when it cannot be reached, has no worker, or a machine of it cannot grade).
 
     Returns the results in the order given, earlier ones included; ``OUT/grades.csv`` is rewritten after
     each submission. A failure of the grader itself leaves that submission ungraded (``graded`` false).
@@ -150,7 +152,10 @@ def grade_submissions(*, submissions: Mapping[str, Path] | Iterable[Path], out_d
 
             probe_inputs_file(config=config, assignment=assignment)
         executor = _executor(workers, scheduler, config=config, assignment=assignment)
-        futures = {executor.submit(grade_one, name, todo[name], config, assignment): name for name in pending}
+        # on Dask, each task is named after its submission (dashboard, logs); this run's token keeps runs apart
+        run = uuid4().hex[:8]
+        futures = {executor.submit(grade_one, name, todo[name], config, assignment,
+                                   **({"key": f"grade {name} {run}"} if scheduler else {})): name for name in pending}
 
     import torch
     from tqdm import tqdm
