@@ -46,7 +46,8 @@ def status(result) -> dict[str, str]:
     else:
         state = "success" if result.score == result.max_score else "failure"
         lost = sum(check.score < check.max_score for check in result.checks)
-        description = f"{result.score:g} / {result.max_score:g} points" + (f", {lost} checks lost points" if lost else "")
+        description = f"{result.score:g} / {result.max_score:g} points" + (
+            f", {lost} check{'s' if lost > 1 else ''} lost points" if lost else "")
     if len(description) > STATUS_DESCRIPTION_LIMIT:
         description = description[:STATUS_DESCRIPTION_LIMIT - 1] + "…"
     return {"state": state, "description": description}
@@ -57,7 +58,7 @@ def junit_xml(result, *, assignment: Assignment) -> str:
     ``testsuite`` named after the assignment; an ungraded submission is one ``error``."""
     checks = result.checks
     suite = ElementTree.Element("testsuite", name=f"{assignment.id}: {assignment.settings.title}",
-                                tests=str(len(checks) or 1),
+                                tests=str(len(checks) + (not result.graded)),
                                 failures=str(sum(c.score < c.max_score for c in checks)),
                                 errors="0" if result.graded else "1",
                                 time=f"{sum(c.seconds for c in checks):.3f}")
