@@ -10,7 +10,7 @@ ASSIGNMENT_ARG := $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
 .PHONY: help install data list release reference grade bench gradescope student-repo dask-scheduler dask-worker test clean
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 $(INSTALLED): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,8 +43,15 @@ bench: data  ## time ASSIGNMENT's grading from the command line, with a breakdow
 gradescope: $(INSTALLED)  ## build out/gradescope/<id>/autograder.zip to upload as ASSIGNMENT's Gradescope autograder
 	$(PY) -m autograder gradescope $(ASSIGNMENT_ARG)
 
-student-repo: $(INSTALLED)  ## write out/student-repo/<id>, ASSIGNMENT's starter repository for GitHub Classroom
-	$(PY) -m autograder student-repo $(ASSIGNMENT_ARG)
+student-repo: $(INSTALLED)  ## write out/student-repo/<id>, ASSIGNMENT's starter repository (PLATFORM=github, gitlab or github-classroom)
+	$(PY) -m autograder student-repo $(ASSIGNMENT_ARG) $(if $(PLATFORM),--platform $(PLATFORM))
+
+.PHONY: classroom50 collect
+classroom50: $(INSTALLED)  ## write out/classroom50/<id>: ASSIGNMENT's Classroom 50 autograder.py and runtime block
+	$(PY) -m autograder classroom50 $(ASSIGNMENT_ARG)
+
+collect: data  ## clone ROSTER's repositories (student,repository) at DEADLINE and grade them into OUT (default out/collect/<id>)
+	$(PY) -m autograder collect $(ASSIGNMENT_ARG) --roster $(ROSTER) --out $(or $(OUT),out/collect/$(or $(ASSIGNMENT),hw2)) $(if $(DEADLINE),--deadline $(DEADLINE))
 
 # One grading cluster: a scheduler on one machine, workers on each (this repository at the same path, `make install`).
 # The check before each start says, once, what stops this machine (the grader not importable, MNIST unreadable).

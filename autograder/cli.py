@@ -70,12 +70,49 @@ def _parser() -> argparse.ArgumentParser:
     gradescope_run = with_assignment(commands.add_parser(
         "gradescope-run", help="what run_autograder does: grade ROOT/submission into ROOT/results/results.json"))
     gradescope_run.add_argument("--root", type=Path, default=Path("/autograder"), help="Gradescope's /autograder")
-    student_repo = with_assignment(commands.add_parser("student-repo", help="write the repository students get on "
-                                                       "GitHub Classroom"))
+    student_repo = with_assignment(commands.add_parser("student-repo", help="write the repository students get, "
+                                                       "with the CI file that grades each push"))
     student_repo.add_argument("--out", type=Path, help="default: out/student-repo/<id>")
+    student_repo.add_argument("--platform", choices=["github", "gitlab", "github-classroom"], default="github",
+                              help="github: a GitHub Actions workflow (default); gitlab: .gitlab-ci.yml; "
+                              "github-classroom: the legacy GitHub Classroom workflow")
+    ci_report = with_assignment(commands.add_parser(
+        "ci-report", help="in a CI job: grade the student repository's checkout and hand the result to the CI"),
+        "assignment id (default: inferred from the notebook)")
+    ci_report.add_argument("--platform", choices=["github", "gitlab", "classroom50"], required=True,
+                           help="classroom50: also write result.json, release-body.md and feedback.html into the "
+                           "checkout, and status= and summary= into $GITHUB_OUTPUT, as Classroom 50's runner reads them")
+    ci_report.add_argument("--submission", type=Path, required=True, help="the student repository's checkout")
+    ci_report.add_argument("--out", type=Path, required=True, help="where reports are written")
+    ci_report.add_argument("--summary", type=Path, help="append the feedback here ($GITHUB_STEP_SUMMARY)")
+    ci_report.add_argument("--outputs", type=Path, help="append state=, description= and score= here, for a "
+                           "commit status ($GITHUB_OUTPUT)")
+    ci_report.add_argument("--junit", type=Path, help="write a JUnit XML report here, each check a test case")
+    ci_report.add_argument("--page", type=Path, help="copy feedback.html here")
+    classroom50 = with_assignment(commands.add_parser(
+        "classroom50", help="write the Classroom 50 autograder (autograder.py) and its runtime block (runtime.json), "
+        "for CLASSROOM/autograders/<slug>/ in the classroom's config repository"))
+    classroom50.add_argument("--out", type=Path, help="default: out/classroom50/<id>")
+    classroom50.add_argument("--grader-url", help="git URL the autograder fetches this repository from (default: "
+                             "this checkout's origin)")
+    classroom50.add_argument("--grader-ref", default="main", help="branch, tag or commit to grade with (default: main)")
+    classroom50.add_argument("--runs-on", action="append", metavar="LABEL", help="runner label of the runtime block "
+                             "(repeatable; default: ubuntu-latest; a self-hosted runner keeps the grader's cache)")
+    collect = with_assignment(commands.add_parser(
+        "collect", help="clone every student's repository at its last commit before the deadline and grade the class"))
+    collect.add_argument("--roster", type=Path, required=True, help="CSV with the columns student,repository (any "
+                         "git URL or path)")
+    collect.add_argument("--out", type=Path, required=True, metavar="OUT_DIR", help="where the clones, the reports "
+                         "and grades.csv are written")
+    collect.add_argument("--deadline", help="ISO 8601 date and time with its time zone, e.g. 2026-12-01T23:59:00Z "
+                         "(default: each repository's newest commit)")
+    collect.add_argument("--workers", type=int, default=1, help="submissions graded at once on this machine")
+    collect.add_argument("--scheduler", metavar="ADDRESS", help="grade on this Dask distributed scheduler instead")
+    collect.add_argument("--force", action="store_true", help="regrade submissions already graded from the same files")
+    collect.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     github_report = with_assignment(commands.add_parser(
-        "github-report", help="in a student repository's workflow: grade it, then write $GITHUB_STEP_SUMMARY and the "
-        "result for GitHub Classroom's reporter"), "assignment id (default: inferred from the notebook)")
+        "github-report", help="in the legacy GitHub Classroom workflow: grade the repository, then write "
+        "$GITHUB_STEP_SUMMARY and the result for GitHub Classroom's reporter"), "assignment id (default: inferred from the notebook)")
     github_report.add_argument("--submission", type=Path, required=True, help="the student repository's checkout")
     github_report.add_argument("--out", type=Path, required=True, help="where reports are written")
     return parser
@@ -187,11 +224,30 @@ def _run(args, parser, config: Config) -> int:
         results = run(root=args.root, assignment=_assignment(args, config), config=config)
         print(f"score {results['score']:g}; results in {args.root / 'results' / 'results.json'}")
     elif args.command == "student-repo":
-        from autograder.engine.platforms.github_classroom.student_repo import write_student_repo
+        from autograder.engine.platforms.student_repo import write_student_repo
 
         assignment = _assignment(args, config)
         out = args.out or config.root / "out" / "student-repo" / assignment.id
-        print(f"student repository in {write_student_repo(out=out, assignment=assignment, config=config)}")
+        print(f"student repository in {write_student_repo(out=out, assignment=assignment, config=config, platform=args.platform)}")
+    elif args.command == "ci-report":
+        return _ci_report(args, config)
+    elif args.command == "classroom50":
+        from autograder.engine.platforms.classroom50 import Classroom50Error, default_grader_url, write_autograder
+
+        assignment = _assignment(args, config)
+        out = args.out or config.root / "out" / "classroom50" / assignment.id
+        try:
+            runtime = write_autograder(out=out, assignment=assignment, grader_ref=args.grader_ref,
+                                       grader_url=args.grader_url or default_grader_url(config.root),
+                                       runs_on=args.runs_on or ["ubuntu-latest"])
+        except Classroom50Error as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        print(f"autograder.py in {out}: copy that folder to CLASSROOM/autograders/<slug>/ in the config repository.\n"
+              f"Give the assignment this runtime block ({out / 'runtime.json'}) and release_assets [\"feedback.html\"]:"
+              f"\n{json.dumps(runtime)}")
+    elif args.command == "collect":
+        return _collect(args, config)
     elif args.command == "github-report":
         import os
 
@@ -202,6 +258,52 @@ def _run(args, parser, config: Config) -> int:
                             github_output=os.environ.get("GITHUB_OUTPUT"),
                             step_summary=os.environ.get("GITHUB_STEP_SUMMARY")))
     return 0
+
+
+def _ci_report(args, config: Config) -> int:
+    import os
+
+    from autograder.engine.platforms.ci import ci_report, score_line
+    from autograder.engine.platforms.github_classroom.report import PAGE_NOTE
+
+    notes = {"github": PAGE_NOTE, "gitlab": "The same feedback as a page, with pictures of your models, is "
+             "`feedback.html` among the **grade** job's artifacts."}
+    assignment = _assignment(args, config, [args.submission])
+    result, feedback = ci_report(submission=args.submission, out=args.out, assignment=assignment, config=config,
+                                 summary=args.summary, outputs=args.outputs, junit=args.junit, page=args.page,
+                                 page_note=notes.get(args.platform, ""))
+    if args.platform == "classroom50":
+        from autograder.engine.platforms.classroom50 import Classroom50Error, write_submission_files
+
+        try:
+            write_submission_files(result=result, feedback=feedback, checkout=args.submission, out=args.out,
+                                   env=os.environ, outputs=os.environ.get("GITHUB_OUTPUT"))
+        except Classroom50Error as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+    print(f"{feedback}\n{score_line(result)}")
+    return 0 if result.graded else 1
+
+
+def _collect(args, config: Config) -> int:
+    from autograder.engine.platforms.collect_repos import RosterError, collect_class, parse_deadline
+
+    assignment = _assignment(args, config)
+    try:
+        deadline = parse_deadline(args.deadline) if args.deadline else None
+        students = collect_class(roster=args.roster, out=args.out, assignment=assignment, config=config,
+                                 deadline=deadline, workers=args.workers, scheduler=args.scheduler, force=args.force,
+                                 progress=args.progress)
+    except RosterError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    width = max([len(c.student) for c, _ in students], default=0)
+    for checkout, result in students:
+        print(f"{checkout.student:<{width}}  {checkout.commit[:12] or '-':<12}  "
+              + (f"{result.score:5.2f} / {result.max_score:g}" if result.graded else "not graded")
+              + (f"  ({result.error})" if result.error else ""))
+    print(f"reports and grades.csv in {args.out}")
+    return 0 if all(result.graded for _, result in students) else 1
 
 
 def _grade(args, parser, config: Config) -> int:

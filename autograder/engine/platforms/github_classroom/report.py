@@ -12,7 +12,7 @@ from autograder.engine.assignment import Assignment
 from autograder.engine.config import Config
 
 
-# the workflow uploads OUT/*/feedback.html as the run's artifact of this name (template/classroom.yml)
+# the workflow uploads OUT/*/feedback.html as the run's artifact of this name (platforms/templates/*.yml)
 ARTIFACT = "feedback-page"
 PAGE_NOTE = (f"**The same feedback as a page, with pictures of your models under the checks they explain**, is "
              f"`feedback.html` in the artifact `{ARTIFACT}`: on this run's summary page, download it under *Artifacts*, "
