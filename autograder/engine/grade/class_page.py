@@ -26,7 +26,8 @@ STYLE = ("body{font-family:sans-serif;max-width:75em;margin:auto;padding:0 1em;c
          "th{background:#f3f3f3}.bar{background:#eee;width:12em;height:1em;display:inline-block;vertical-align:"
          "middle}.bar span{background:#4c72b0;height:1em;display:block}.num{text-align:right}summary{cursor:"
          "pointer}.lost{margin:.2em 0 .2em 1em}.muted{color:#666}svg text{font-size:11px;font-family:sans-serif}"
-         "nav a{margin-right:1em}")
+         "nav a{margin-right:1em}.fig{display:inline-block;width:36em;vertical-align:top;margin-right:1em}"
+         ".fig h3{margin-bottom:.2em}.fig p{margin:.2em 0}td.rate{white-space:nowrap}")
 
 
 def load_results(out_dir: Path) -> list:
@@ -98,10 +99,10 @@ def figures_html(graded: list, assignment: Assignment) -> str:
     for name, figure in module.figures(assignment.settings).items():
         values = [r.judged[name] for r in graded if name in r.judged]
         mark = marks[name].value
-        head = f"<h3>{esc(figure.what)}</h3>"
+        head = f"<div class='fig'><h3>{esc(figure.what)}</h3>"
         if not values:
             parts.append(f"{head}<p class='muted'>No submission has a value (no usable weights, or graded before the "
-                         "figures were kept: grade again with --force).</p>")
+                         "figures were kept: grade again with --force).</p></div>")
             continue
         failing = [r.submission for r in graded if name in r.judged and not figure.rule.passes(r.judged[name], mark)]
         middle = sorted(values)[len(values) // 2]
@@ -110,7 +111,7 @@ def figures_html(graded: list, assignment: Assignment) -> str:
                      f"{len(failing)} beyond it.</p>"
                      + (f"<details class='lost'><summary>who</summary>{', '.join(map(link, failing))}</details>"
                         if failing else "")
-                     + figure_svg(values, mark, figure.rule.better))
+                     + figure_svg(values, mark, figure.rule.better) + "</div>")
     return "".join(parts)
 
 
@@ -194,7 +195,7 @@ def write_class_page(results: list, out_dir: Path, *, assignment: Assignment) ->
                          f"{', '.join(link(name, first_line(message)) for name, message in who)}</details>"
                          for text, who in row.causes())
         parts.append(f"<tr class='check' id='check-{esc(row.name)}'><td>{esc(row.title)}</td><td><code>{esc(row.cell)}"
-                     f"</code></td><td class='num'>{row.points:g}</td><td><span class='bar'><span style='width:"
+                     f"</code></td><td class='num'>{row.points:g}</td><td class='rate'><span class='bar'><span style='width:"
                      f"{rate:.1%}'></span></span> {len(row.passed)}/{row.graded} ({rate:.0%})</td><td>"
                      f"{causes or '<span class=muted>none</span>'}</td></tr>")
     parts.append("</table>")
