@@ -117,7 +117,7 @@ def test_the_integrity_flags_are_groups_not_pairs(page):
     _, _, text, _ = page
     assert text.count("<table class='groups'>") == 1
     assert text.count("<summary>36 pairs</summary>") == 1 and "<summary>1 pair</summary>" in text
-    assert "the same weight file (identical bytes) (lenet): 36 pairs" in text
+    assert "the same weight file (identical bytes): 36 pairs (lenet)" in text
     assert "href='integrity/code/pair1.html'" in text
 
 
@@ -145,4 +145,6 @@ def test_groups_join_chains_and_keep_reference_weights_apart():
              Flag("", "code", "d", "e", 0.9, 0.6, ""), Flag("vae", "reference", "e", "reference run seed0", 1, 1, "")]
     found = groups(flags)
     assert [g.members for g in found] == [["a", "b", "c"], ["d", "e", "reference run seed0"]]
-    assert found[0].summary() == ["the same weight file (identical bytes) (ae): 2 pairs"]
+    assert found[0].summary() == ["the same weight file (identical bytes): 2 pairs (ae)"]
+    assert sorted(found[1].summary()) == ["graded cells more similar than independently written code gives: 1 pair",
+                                          "weights equal or close to the course's own reference weights: 1 pair (vae)"]

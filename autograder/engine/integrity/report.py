@@ -24,7 +24,7 @@ KINDS = {"same-file": "the same weight file (identical bytes)",
          "same-weights": "the same tensors once loaded (a re-saved or renamed copy)",
          "related-weights": "weights more similar than independent training gives",
          "reference": "weights equal or close to the course's own reference weights",
-         "code": "graded cells more similar than the rest of the class's"}
+         "code": "graded cells more similar than independently written code gives"}
 
 
 @dataclass
@@ -93,9 +93,11 @@ class Group:
 
     def summary(self) -> list[str]:
         """What joins them, one line per kind of evidence."""
-        found = Counter((f.kind, f.model) for f in self.flags)
-        return [f"{KINDS[kind]}{f' ({model})' if model else ''}: {count} pair{'s' * (count > 1)}"
-                for (kind, model), count in sorted(found.items(), key=lambda item: -item[1])]
+        lines = []
+        for kind, count in Counter(f.kind for f in self.flags).most_common():
+            models = ", ".join(sorted({f.model for f in self.flags if f.kind == kind and f.model}))
+            lines.append(f"{KINDS[kind]}: {count} pair{'s' * (count > 1)}" + (f" ({models})" if models else ""))
+        return lines
 
 
 def is_reference(flag: Flag, name: str) -> bool:
