@@ -7,6 +7,7 @@ sharing one weight file and two sharing code (the integrity report's flags, writ
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import time
@@ -17,7 +18,7 @@ import pytest
 from autograder.cli import main
 from autograder.engine.assignment import load
 from autograder.engine.grade import GradeResult
-from autograder.engine.grade.class_report import cause, first_line, possible_scores
+from autograder.engine.grade.class_report import NOTHING_RAN, cause, first_line, possible_scores
 from autograder.engine.grade.grader import thresholds
 from autograder.engine.grade.run_checks import CheckResult
 from autograder.engine.integrity import FLAGS_FILE, REPORT_DIR
@@ -61,6 +62,9 @@ def page(hw2, tmp_path_factory):
     marks = {name: mark.value for name, mark in thresholds(hw2).items()}
     results = [synthetic_result(i, marks) for i in range(SIZE)]
     results.append(GradeResult("zz_broken", [], error="internal grader error, not graded (KeyError: 'x')", graded=False))
+    nothing = "not graded: no notebook found: submit hw2.ipynb together with its weight files"
+    results.append(GradeResult("zz_no_notebook", [CheckResult(name, title, cell, points, 0.0, nothing)
+                                                  for name, title, cell, points in CHECKS], error=nothing))
     for result in results:
         (out / result.submission).mkdir(parents=True)
         (out / result.submission / "result.json").write_text(json.dumps(asdict(result)))
@@ -103,14 +107,15 @@ def test_every_check_is_there_with_who_lost_it_grouped_by_cause(page):
     # the layers: every seventh student, each with their own kernel size, is one cause
     losers = [r.submission for r in results[:SIZE] if int(r.submission[7:]) % 7 == 0]
     row = text[text.index("id='check-test_lenet_layers'"):text.index("id='check-test_lenet_outputs'")]
-    assert row.count("<details class='lost'>") == 1
+    assert row.count("<details class='lost'>") == 2  # and the submission of which nothing ran
     assert f"<summary>{len(losers)}: " in row and all(f">{name}</a>" in row for name in losers)
     loaders = text[text.index("id='check-test_loaders'"):]
     loaders = loaders[:loaders.index("</tr>")]
-    assert loaders.count("<details class='lost'>") == 2  # two causes
-    assert f"{SIZE - len(losers)}/{SIZE}" in text
+    assert loaders.count("<details class='lost'>") == 3  # two causes, and nothing ran
+    assert f"{SIZE - len(losers)}/{SIZE + 1}" in text
+    assert text.count(f"<summary>1: {html.escape(NOTHING_RAN)}</summary>") == len(CHECKS)
     with open(out / "checks.csv") as handle:
-        assert sum(1 for _ in handle) == 1 + 1 + 1 + 1 + 2  # header, layers, outputs (no loss), accuracy, 2 causes
+        assert sum(1 for _ in handle) == 1 + len(CHECKS) + 1 + 1 + 2  # header, nothing ran, a cause each, 2 more
 
 
 def test_the_integrity_flags_are_groups_not_pairs(page):
@@ -136,6 +141,10 @@ def test_messages_are_grouped_by_cause_and_never_cut_mid_word():
     assert cause("accuracy 0.91 is below 0.97") == cause("accuracy 0.953 is below 0.97") != cause("the loss is NaN")
     assert cause("LeNet-5: conv1 is Conv2d(1, 6, kernel_size=3)") == "LeNet-5: conv1 is Conv2d(…, …, kernel_size=…)"
     assert cause("the reference's shape") == "the reference's shape"
+    assert cause("LeNet_5 has 61,706 parameters, expected 61,706") == "LeNet_5 has … parameters, expected …"
+    assert (cause("the cell `lenet` failed: SyntaxError: invalid syntax (cell lenet, line 3)")
+            == cause("the cell `lenet` failed: SyntaxError: '(' was never closed (cell lenet, line 12)")
+            == "the cell `lenet` failed: SyntaxError (cell lenet, line …)")
     line = first_line("word " * 100, limit=50)
     assert line.endswith(" …") and all(w == "word" for w in line[:-2].split())
 

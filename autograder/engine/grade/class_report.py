@@ -13,8 +13,11 @@ from pathlib import Path
 
 # numbers and quoted text: what differs between two students who made the same mistake ("found 0.912", "'x'")
 # (a quote opens and closes outside a word, so "the reference's" stays; a number stands alone, so "conv1" stays)
-_PARTICULARS = re.compile(r"(?<!\w)'[^']*'(?!\w)|\"[^\"]*\"|(?<![\w.+-])[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?!\w)",
-                          re.IGNORECASE)
+_PARTICULARS = re.compile(r"(?<!\w)'[^']*'(?!\w)|\"[^\"]*\"|"
+                          r"(?<![\w.+-])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:e[-+]?\d+)?(?!\w)", re.IGNORECASE)
+# a syntax error is one cause, whatever Python says of it ("invalid syntax", "'(' was never closed")
+_SYNTAX = re.compile(r"\b(SyntaxError|IndentationError|TabError): .*?(?= \(cell |$)")
+NOTHING_RAN = "nothing of the notebook could run (each submission's reason is under Scores)"
 
 
 def first_line(message: str, limit: int = 200) -> str:
@@ -29,7 +32,8 @@ def first_line(message: str, limit: int = 200) -> str:
 def cause(message: str) -> str:
     """A lost check's message with its particulars (numbers, quoted names) replaced by '…': two students who lost a
     check for one cause get the same text, whatever their figures."""
-    return " ".join(_PARTICULARS.sub("…", first_line(message, limit=10_000)).split()) or "(no message)"
+    line = _SYNTAX.sub(r"\1", first_line(message, limit=10_000))
+    return " ".join(_PARTICULARS.sub("…", line).split()) or "(no message)"
 
 
 @dataclass
@@ -61,7 +65,9 @@ def check_rows(graded: list) -> list[CheckRow]:
             if check.score >= check.max_score:
                 row.passed.append(result.submission)
             else:
-                row.lost.setdefault(cause(check.message), []).append((result.submission, check.message))
+                # a submission of which nothing ran loses every check for that one reason, said once under Scores
+                reason = NOTHING_RAN if result.error else cause(check.message)
+                row.lost.setdefault(reason, []).append((result.submission, check.message))
     return list(rows.values())
 
 
