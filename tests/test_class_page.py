@@ -1,7 +1,7 @@
 """The class page (OUT_DIR/index.html) over a generated class: results written as grading writes them, no grading.
 
 The class: ``SIZE`` submissions of hw2 whose checks pass or fail by a fixed rule, with messages that carry each
-student's own figures (one cause, many texts), weight figures spread around their pass marks, nine submissions
+student's own figures (one cause, many texts), weight figures spread around their pass marks, 120 submissions
 sharing one weight file and two sharing code (the integrity report's flags, written as the report writes them).
 """
 
@@ -68,12 +68,12 @@ def page(hw2, tmp_path_factory):
     for result in results:
         (out / result.submission).mkdir(parents=True)
         (out / result.submission / "result.json").write_text(json.dumps(asdict(result)))
-    shared = [f"student{i:03d}" for i in range(9)]  # nine hold one weight file: 36 pairs, one group
+    shared = [f"student{i:03d}" for i in range(120)]  # 120 hold one weight file: 7,140 pairs, one group
     weights = Section("lenet: weights", [0.0] * 10, [0.0], 0.35, "the highest of 10 pairs of independent runs")
     weights.flags = [Flag("lenet", "same-file", a, b, 1.0, 1.0, "identical bytes")
                      for i, a in enumerate(shared) for b in shared[i + 1:]]
     code = Section("graded cells' code", [0.2] * 10, [0.1], 0.6, "calibrated")
-    code.flags = [Flag("", "code", "student100", "student200", 0.95, 0.6, "95% of their fingerprints",
+    code.flags = [Flag("", "code", "student150", "student200", 0.95, 0.6, "95% of their fingerprints",
                        link="code/pair1.html")]
     (out / REPORT_DIR).mkdir()
     write_json([weights, code], [], submissions=SIZE, path=out / REPORT_DIR / FLAGS_FILE)
@@ -121,8 +121,10 @@ def test_every_check_is_there_with_who_lost_it_grouped_by_cause(page):
 def test_the_integrity_flags_are_groups_not_pairs(page):
     _, _, text, _ = page
     assert text.count("<table class='groups'>") == 1
-    assert text.count("<summary>36 pairs</summary>") == 1 and "<summary>1 pair</summary>" in text
-    assert "the same weight file (identical bytes): 36 pairs (lenet)" in text
+    assert text.count("<summary>7140 pairs</summary>") == 1 and "<summary>1 pair</summary>" in text
+    assert "the same weight file (identical bytes): 7140 pairs (lenet)" in text
+    # the 100 most similar listed, the rest in the CSV: the page stays small whatever the group
+    assert "and 7040 less similar pairs: <a href='integrity/integrity.csv'>" in text
     assert "href='integrity/code/pair1.html'" in text
 
 

@@ -207,7 +207,7 @@ def write_class_page(results: list, out_dir: Path, *, assignment: Assignment) ->
     manual = manual_items(assignment)
     waiting = sum(item["points"] for item in manual)
     parts.append(f"<h2 id='submissions'>Submissions and written answers</h2><p>Every submission, its score and "
-                 f"the written answers still to grade by hand ({len(manual)} cells, {waiting:g} points each; "
+                 f"the written answers still to grade by hand ({len(manual)} cells, {waiting:g} points in all; "
                  "nbgrader's formgrader or the platform's manual grading). The autograder does not read them.</p>"
                  "<table><tr><th>submission</th><th class='num'>score</th><th>checks lost</th><th>integrity group</th>"
                  "<th>written answers to grade</th></tr>")

@@ -127,8 +127,12 @@ def groups(flags: list[Flag]) -> list[Group]:
     return sorted(found.values(), key=lambda g: (-len(g.members), -max(f.score for f in g.flags)))
 
 
+PAIRS_SHOWN = 100  # a group's pairs listed on the page, most similar first (300 holding one file are 44,850 pairs)
+
+
 def groups_html(found: list[Group], *, student_link: Callable[[str], str], flag_link: Callable[[str], str]) -> str:
-    """One row per group: its members (each submission linked), what joins them, and its pairs behind a <details>."""
+    """One row per group: its members (each submission linked), what joins them, and its most similar pairs behind
+    a <details> (``flag_link``: a path relative to the integrity folder made relative to the page)."""
     if not found:
         return "<p>No group: no pair lies above its threshold.</p>"
     esc = html.escape
@@ -140,11 +144,14 @@ def groups_html(found: list[Group], *, student_link: Callable[[str], str], flag_
 
     rows = ["<table class='groups'><tr><th>group</th><th>members</th><th>evidence</th><th>pairs</th></tr>"]
     for number, group in enumerate(found, 1):
+        more = len(group.flags) - PAIRS_SHOWN
         pairs = "".join(
             f"<tr><td>{esc(KINDS[f.kind])}</td><td>{esc(f.model)}</td><td>{member(f.student_a)}</td>"
             f"<td>{member(f.student_b)}</td><td>{f.score:.3f}</td><td>{f.threshold:.3f}</td><td>{esc(f.evidence)}"
             + (f" <a href='{esc(flag_link(f.link))}'>side by side</a>" if f.link else "") + "</td></tr>"
-            for f in group.flags)
+            for f in group.flags[:PAIRS_SHOWN]) + (
+            f"<tr><td colspan='7'>and {more} less similar pairs: <a href='{esc(flag_link('integrity.csv'))}'>"
+            "integrity.csv</a></td></tr>" if more > 0 else "")
         rows.append(f"<tr><td>{number}</td><td>{', '.join(map(member, group.members))}</td>"
                     f"<td>{'<br>'.join(map(esc, group.summary()))}</td><td><details><summary>{len(group.flags)} "
                     f"pair{'s' * (len(group.flags) > 1)}</summary><table><tr><th>what</th><th>model</th><th>a</th>"
