@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import html
 import json
-import math
+import statistics
 from pathlib import Path
 
 from autograder.engine.assignment import Assignment
@@ -75,9 +75,11 @@ def figure_svg(values: list[float], mark: float, better: str) -> str:
             parts.append(f"<rect x='{x(low + index * (high - low) / bins):.1f}' y='{height - 25 - bar:.1f}' "
                          f"width='{(width - left - 10) / bins - 1:.1f}' height='{bar:.1f}' fill='#4c72b0'>"
                          f"<title>{count}</title></rect>")
+    right = x(mark) > width / 2  # the label on the line's inner side, so that it stays inside the picture
     parts.append(f"<line x1='{x(mark):.1f}' x2='{x(mark):.1f}' y1='2' y2='{height - 22}' stroke='#c44e52' "
-                 f"stroke-width='2' stroke-dasharray='4 2'/><text x='{x(mark) + (3 if x(mark) < width / 2 else -3):.1f}' "
-                 f"y='12' fill='#c44e52' text-anchor='{'start' if x(mark) < width / 2 else 'end'}'>pass mark {mark:.4g}</text><text x='{left - 4}' y='14' text-anchor='end'>{top}</text>")
+                 f"stroke-width='2' stroke-dasharray='4 2'/><text x='{x(mark) + (-3 if right else 3):.1f}' y='12' "
+                 f"fill='#c44e52' text-anchor='{'end' if right else 'start'}'>pass mark {mark:.4g}</text>"
+                 f"<text x='{left - 4}' y='14' text-anchor='end'>{top}</text>")
     for k in range(5):
         value = low + (high - low) * (k + 0.5) / 5
         parts.append(f"<text x='{x(value):.1f}' y='{height - 8}' text-anchor='middle'>{value:.4g}</text>")
@@ -105,8 +107,8 @@ def figures_html(graded: list, assignment: Assignment) -> str:
                          "figures were kept: grade again with --force).</p></div>")
             continue
         failing = [r.submission for r in graded if name in r.judged and not figure.rule.passes(r.judged[name], mark)]
-        middle = sorted(values)[len(values) // 2]
-        parts.append(f"{head}<p>{len(values)} submissions measured; median {middle:.4g}, pass mark {mark:.4g} "
+        parts.append(f"{head}<p>{len(values)} submissions measured; median {statistics.median(values):.4g}, pass "
+                     f"mark {mark:.4g} "
                      f"({'at least' if figure.rule.better == 'higher' else 'at most'}; {esc(marks[name].origin)}): "
                      f"{len(failing)} beyond it.</p>"
                      + (f"<details class='lost'><summary>who</summary>{', '.join(map(link, failing))}</details>"

@@ -17,7 +17,7 @@ _PARTICULARS = re.compile(r"(?<!\w)'[^']*'(?!\w)|\"[^\"]*\"|"
                           r"(?<![\w.+-])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:e[-+]?\d+)?(?!\w)", re.IGNORECASE)
 # a syntax error is one cause, whatever Python says of it ("invalid syntax", "'(' was never closed")
 _SYNTAX = re.compile(r"\b(SyntaxError|IndentationError|TabError): .*?(?= \(cell |$)")
-NOTHING_RAN = "nothing of the notebook could run (each submission's reason is under Scores)"
+NOTHING_RAN = "nothing of the notebook could run (why is listed apart, with each such submission)"
 
 
 def first_line(message: str, limit: int = 200) -> str:
