@@ -230,3 +230,12 @@ def test_the_class_page_shows_the_flags_as_groups_each_name_linked_and_every_thr
     # and frank (code, an AE file), carol and dave (seed0's files), each with the reference runs they hold
     assert page.count("<details><summary>") == 3 < pairs
     assert "carol</a>, <a href='dave/feedback.html'>dave</a>" in page and "<i>reference run seed0</i>" in page
+
+
+@pytest.mark.parametrize("assignment_id", assignment_ids())
+def test_independently_written_correct_cells_calibrate_the_code_threshold_far_below_a_copy(config, assignment_id):
+    """What the code threshold rests on: each correct fixture's own rewrite of cells against the solution's (README)."""
+    from autograder.engine.integrity.code import independent_versions
+
+    scores = independent_versions(load(assignment_id), config)
+    assert scores and max(scores) + config.integrity_code_margin < config.integrity_code_ceiling < 0.69, scores
