@@ -61,7 +61,7 @@ def page(hw2, tmp_path_factory):
     out = tmp_path_factory.mktemp("class") / "hw2"
     marks = {name: mark.value for name, mark in thresholds(hw2).items()}
     results = [synthetic_result(i, marks) for i in range(SIZE)]
-    results.append(GradeResult("zz_broken", [], error="internal grader error, not graded (KeyError: 'x')", graded=False))
+    results.append(GradeResult("zz broken #2", [], error="internal grader error, not graded (KeyError: 'x')", graded=False))
     nothing = "not graded: no notebook found: submit hw2.ipynb together with its weight files"
     results.append(GradeResult("zz_no_notebook", [CheckResult(name, title, cell, points, 0.0, nothing)
                                                   for name, title, cell, points in CHECKS], error=nothing))
@@ -85,7 +85,8 @@ def page(hw2, tmp_path_factory):
 def test_every_submission_links_to_its_feedback_and_the_tables_are_linked(page):
     out, results, text, _ = page
     for result in results:
-        assert f"<a href='{result.submission}/feedback.html'>{result.submission}</a>" in text
+        href = result.submission.replace(" ", "%20").replace("#", "%23")  # a name is a path, never an anchor
+        assert f"<a href='{href}/feedback.html'>{html.escape(result.submission)}</a>" in text
     assert text.count("<tr class='submission'>") == len(results)
     for name in ("grades.csv", "checks.csv", "class_report.md", "integrity/index.html"):
         assert f"href='{name}'" in text

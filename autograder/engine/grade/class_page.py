@@ -13,6 +13,7 @@ import html
 import json
 import statistics
 from pathlib import Path
+from urllib.parse import quote
 
 from autograder.engine.assignment import Assignment
 from autograder.engine.grade.class_report import check_rows, first_line, histogram_svg, spread, write_class_report
@@ -47,7 +48,12 @@ def load_results(out_dir: Path) -> list:
 def link(name: str, title: str = "") -> str:
     """A submission's name, linked to its feedback page (``title``: shown on hover)."""
     hover = f" title='{esc(title)}'" if title else ""
-    return f"<a href='{esc(name)}/feedback.html'{hover}>{esc(name)}</a>"
+    return f"<a href='{esc(feedback_href(name))}'{hover}>{esc(name)}</a>"
+
+
+def feedback_href(name: str) -> str:
+    """The address of a submission's feedback page relative to OUT_DIR (a name may hold spaces, '#' or '?')."""
+    return f"{quote(name)}/feedback.html"
 
 
 def figure_svg(values: list[float], mark: float, better: str) -> str:
@@ -136,7 +142,7 @@ def integrity_html(out_dir: Path) -> tuple[str, dict[str, int]]:
             f"a finding; nothing here changes a score). Each group expands to its pairs; "
             f"<a href='integrity/index.html'>the integrity report</a> has every pair's distribution and "
             f"{len(data['not_compared'])} comparison{'s' * (len(data['not_compared']) != 1)} that could not be made.</p>"
-            + groups_html(found, student_link=lambda name: f"{name}/feedback.html",
+            + groups_html(found, student_link=feedback_href,
                           flag_link=lambda page: f"integrity/{page}")
             + f"<p>How each threshold was set:</p><ul>{rules}</ul>"
             "<p class='muted'>The code threshold is calibrated on independently written correct code: the solution's "

@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
+from urllib.parse import quote
 
 COLUMNS = ("assignment", "model", "kind", "student_a", "student_b", "score", "threshold", "evidence")
 KINDS = {"same-file": "the same weight file (identical bytes)",
@@ -189,7 +190,7 @@ def write_html(sections: list[Section], not_compared: list[tuple[str, str, str]]
              "reference weights) joined by pairs more alike than independent work gives: a reason to look, not a "
              "finding. Nothing here changes a score. <a href='../index.html'>The class page</a>.</p>",
              "<h2>Groups, largest first</h2>",
-             groups_html(groups(flags), student_link=lambda name: f"../{name}/feedback.html",
+             groups_html(groups(flags), student_link=lambda name: f"../{quote(name)}/feedback.html",
                          flag_link=lambda link: link),
              "<h2>Every pair's similarity</h2>"]
     for section in sections:
