@@ -143,21 +143,22 @@ def groups_html(found: list[Group], *, student_link: Callable[[str], str], flag_
     def member(name: str) -> str:
         return f"<a href='{esc(student_link(name))}'>{esc(name)}</a>" if name in students else f"<i>{esc(name)}</i>"
 
-    rows = ["<table class='groups'><tr><th>group</th><th>members</th><th>evidence</th><th>pairs</th></tr>"]
+    rows = ["<table class='groups'><tr><th>group</th><th>members</th><th>what joins them</th></tr>"]
     for number, group in enumerate(found, 1):
         more = len(group.flags) - PAIRS_SHOWN
         pairs = "".join(
-            f"<tr><td>{esc(KINDS[f.kind])}</td><td>{esc(f.model)}</td><td>{member(f.student_a)}</td>"
-            f"<td>{member(f.student_b)}</td><td>{f.score:.3f}</td><td>{f.threshold:.3f}</td><td>{esc(f.evidence)}"
+            f"<tr><td title='{esc(KINDS[f.kind])}'>{esc(f.kind)}</td><td>{esc(f.model)}</td><td>{member(f.student_a)}"
+            f"</td><td>{member(f.student_b)}</td><td>{f.score:.3f}</td><td>{f.threshold:.3f}</td><td>{esc(f.evidence)}"
             + (f" <a href='{esc(flag_link(f.link))}'>side by side</a>" if f.link else "") + "</td></tr>"
             for f in group.flags[:PAIRS_SHOWN]) + (
             f"<tr><td colspan='7'>and {more} less similar pairs: <a href='{esc(flag_link('integrity.csv'))}'>"
             "integrity.csv</a></td></tr>" if more > 0 else "")
-        rows.append(f"<tr><td>{number}</td><td>{', '.join(map(member, group.members))}</td>"
-                    f"<td>{'<br>'.join(map(esc, group.summary()))}</td><td><details><summary>{len(group.flags)} "
-                    f"pair{'s' * (len(group.flags) > 1)}</summary><table><tr><th>what</th><th>model</th><th>a</th>"
-                    f"<th>b</th><th>similarity</th><th>threshold</th><th>evidence</th></tr>{pairs}</table></details>"
-                    "</td></tr>")
+        # the pairs in a row of their own below the group's, as wide as the table
+        rows.append(f"<tr><td rowspan='2'>{number}</td><td>{', '.join(map(member, group.members))}</td>"
+                    f"<td>{'<br>'.join(map(esc, group.summary()))}</td></tr><tr><td colspan='2'><details><summary>"
+                    f"{len(group.flags)} pair{'s' * (len(group.flags) > 1)}</summary><table><tr><th>kind</th>"
+                    "<th>model</th><th>a</th><th>b</th><th>similarity</th><th>threshold</th><th>evidence</th></tr>"
+                    f"{pairs}</table></details></td></tr>")
     return "".join(rows) + "</table>"
 
 
