@@ -145,7 +145,8 @@ def write_class_report(results: list, out_dir: Path, *, title: str) -> Path:
               "## Checks, least passed first", "", "| check | points | passed | lost: cause (who) |",
               "| --- | --- | --- | --- |"]
     for row in sorted(check_rows(graded), key=lambda r: len(r.passed)):
-        lost = "<br>".join(f"{text} ({len(who)}: {', '.join(name for name, _ in who)})" for text, who in row.causes())
+        lost = "<br>".join(f"{first_line(text)} ({len(who)}: {', '.join(name for name, _ in who)})"
+                           for text, who in row.causes())
         lines.append(f"| {row.title} | {row.points:g} | {len(row.passed)}/{row.graded} "
                      f"({len(row.passed) / max(row.graded, 1):.0%}) | {lost.replace('|', '/')} |")
     problems = [r for r in results if not r.graded or r.error]
