@@ -60,6 +60,10 @@ def _parser() -> argparse.ArgumentParser:
         "integrity", help="compare a graded class's submissions pair by pair (weights and code) for review; writes "
         "OUT_DIR/integrity/index.html and integrity.csv"), "assignment id (default: OUT_DIR's name when it is one)")
     integrity.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="the folder a grading wrote its reports to")
+    report = with_assignment(commands.add_parser(
+        "report", help="rebuild a graded class's page, OUT_DIR/index.html (with checks.csv and class_report.md), from "
+        "the results kept in OUT_DIR"), "assignment id (default: OUT_DIR's name when it is one)")
+    report.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="the folder a grading wrote its reports to")
     with_assignment(commands.add_parser("thresholds", help="print each pass mark of the weight checks and how it "
                                         "was derived"))
     with_assignment(commands.add_parser("selfcheck-report", help="which fixtures lose points for a structural reason, "
@@ -127,6 +131,13 @@ def _assignment(args, config: Config, submissions: list[Path] = ()):
         print(f"assignment {assignment.id} ({how})", file=sys.stderr)
         return assignment
     return default(config)
+
+
+def _out_dir_assignment(args, config: Config):
+    """For a command over OUT_DIR: --assignment, else OUT_DIR's name when it is an assignment's id, else the default."""
+    if not args.assignment and args.out_dir.name in assignment_ids(config):
+        args.assignment = args.out_dir.name
+    return _assignment(args, config)
 
 
 def main(argv: list[str] | None = None, *, config: Config = Config()) -> int:
@@ -197,9 +208,17 @@ def _run(args, parser, config: Config) -> int:
     elif args.command == "integrity":
         from autograder.engine.integrity import integrity_report
 
-        if not args.assignment and args.out_dir.name in assignment_ids(config):
-            args.assignment = args.out_dir.name
-        print(f"integrity report in {integrity_report(out_dir=args.out_dir, assignment=_assignment(args, config), config=config)}")
+        print(f"integrity report in {integrity_report(out_dir=args.out_dir, assignment=_out_dir_assignment(args, config), config=config)}")
+    elif args.command == "report":
+        from autograder.engine.grade.class_page import load_results, write_class_page
+
+        results = load_results(args.out_dir)
+        if not results:
+            print(f"error: no <submission>/result.json in {args.out_dir}: give the folder a grading wrote its reports "
+                  "to (`grade --out`)", file=sys.stderr)
+            return 1
+        page = write_class_page(results, args.out_dir, assignment=_out_dir_assignment(args, config))
+        print(f"class page in {page}")
     elif args.command == "thresholds":
         from autograder.engine.reference import thresholds_table
 

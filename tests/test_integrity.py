@@ -186,7 +186,8 @@ def test_no_reference_run_is_flagged_against_the_threshold_the_others_give(confi
         for left_out in range(len(states)):
             others = [i for i in range(len(states)) if i != left_out]
             cut, _ = threshold(independent=upper(score[others][:, others], range(len(others))),
-                               class_pairs=torch.zeros(0), margin=config.integrity_weights_margin)
+                               class_pairs=torch.zeros(0), margin=config.integrity_weights_margin,
+                               ceiling=config.integrity_weights_ceiling)
             assert all(float(score[left_out, i]) < cut for i in others), (assignment_id, model.name, left_out)
     if not assignment.settings.models:  # nothing submitted to compare: only code (bending)
         assert not any(model for r in runs for model in r.states)
@@ -210,3 +211,31 @@ def test_a_diverged_submission_cannot_turn_the_class_scores_into_nan():
     diverged = {"w": torch.full((50,), float("nan")), "b": torch.tensor([1e30, -float("inf")])}
     score = similarity([compact(s) for s in good + [{**diverged, "w": diverged["w"]}]]).score
     assert not score.isnan().any() and float(score[0, 1]) == pytest.approx(float(similarity(good).score[0, 1]), abs=1e-2)
+
+
+def test_the_class_page_shows_the_flags_as_groups_each_name_linked_and_every_threshold_able_to_trigger(graded):
+    from autograder.engine.integrity import FLAGS_FILE, REPORT_DIR
+    from autograder.engine.integrity.report import read_json
+
+    out, _, results = graded
+    page = (out / "index.html").read_text()
+    for name in CLASS:
+        assert f"<a href='{name}/feedback.html'>{name}</a>" in page and (out / name / "feedback.html").is_file()
+    for check in results[0].checks:
+        assert f"<tr class='check' id='check-{check.name}'>" in page
+    data = read_json(out / REPORT_DIR / FLAGS_FILE)
+    assert all(section["threshold"] < 1 for section in data["sections"])  # the most similarity possible is 1
+    pairs = sum(len(section["flags"]) for section in data["sections"])
+    # one row per group, its pairs behind one <details>: alice and erin (the solution's code, seed1's LeNet-5), bob
+    # and frank (code, an AE file), carol and dave (seed0's files), each with the reference runs they hold
+    assert page.count("<details><summary>") == 3 < pairs
+    assert "carol</a>, <a href='dave/feedback.html'>dave</a>" in page and "<i>reference run seed0</i>" in page
+
+
+@pytest.mark.parametrize("assignment_id", assignment_ids())
+def test_independently_written_correct_cells_calibrate_the_code_threshold_far_below_a_copy(config, assignment_id):
+    """What the code threshold rests on: each correct fixture's own rewrite of cells against the solution's (README)."""
+    from autograder.engine.integrity.code import independent_versions
+
+    scores = independent_versions(load(assignment_id), config)
+    assert scores and max(scores) + config.integrity_code_margin < config.integrity_code_ceiling < 0.69, scores

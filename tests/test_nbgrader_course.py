@@ -118,6 +118,15 @@ def test_the_course_grading_writes_the_integrity_report(course, assignment):
     assert "<li>carol, lenet: not graded: no notebook found" in page  # a weight file alone: never fitted
 
 
+def test_the_course_grading_writes_the_class_page_in_its_reports_folder(course, assignment):
+    root, _, _ = course
+    reports = root / "autograder_reports" / assignment.id
+    page = (reports / "index.html").read_text()
+    for student in ("alice", "bob", "carol"):
+        assert f"<a href='{student}/feedback.html'>{student}</a>" in page and (reports / student / "feedback.html").is_file()
+    assert all(f"<code>{cell}</code>" in page for cell in WRITTEN)  # the written answers left for formgrader
+
+
 def test_a_folder_that_is_not_a_course_is_refused_with_what_to_run(config, assignment, tmp_path):
     with pytest.raises(CourseError, match="no submissions in .*submitted/\\*/\\* for any of the assignments"):
         grade_course(course_dir=tmp_path, config=config)

@@ -2,6 +2,7 @@
 
 import csv
 import json
+import re
 
 from autograder.engine.grade import GradeResult
 from autograder.engine.grade.report import write_reports, write_summary
@@ -52,3 +53,21 @@ def test_an_ungraded_submission_keeps_the_table_aligned(tmp_path):
     rows = list(csv.DictReader(open(tmp_path / "grades.csv")))
     assert rows[0]["score"] == "" and rows[0]["test_b"] == "" and rows[0]["error"] == "internal grader error"
     assert rows[1]["test_b"] == "0" and not (tmp_path / "grades.partial").exists()
+
+
+def test_the_class_report_names_the_assignment_and_who_lost_each_check_without_cutting_a_word(tmp_path):
+    from autograder.engine.grade.class_report import write_class_report
+
+    long = "conv1: expected Conv2d(1, 6, kernel_size=5), found Conv2d(1, 6, kernel_size=3); " + "more words " * 30
+    lost = [CheckResult(c.name, c.title, c.cell, c.max_score, 0.0, long) for c in CHECKS]
+    results = [GradeResult("alice", CHECKS), GradeResult("bob", lost), GradeResult("carol", lost),
+               GradeResult("dan", [], error="internal grader error", graded=False)]
+    report = write_class_report(results, tmp_path, title="Homework 2 (hw2)").read_text()
+    assert report.startswith("# Homework 2 (hw2): class report") and "Graded: 3 of 4 submissions." in report
+    row = next(line for line in report.splitlines() if line.startswith("| transform: resized"))
+    assert "| 1/3 (33%) |" in row and "(2: bob, carol)" in row and "kernel_size=…" in row
+    assert re.search(r" (more|words) … \(2: bob, carol\)", row)  # shortened after a whole word
+    assert "`dan`: **not graded**: internal grader error" in report
+    histogram = (tmp_path / "score_histogram.svg").read_text()
+    # one bar per possible score (0 to 2 by 0.5) that someone got: 0 (bob, carol) and 0.5 (alice)
+    assert [m.split(":")[0] for m in histogram.split("<title>")[1:]] == ["0", "0.5"]

@@ -195,7 +195,8 @@ def integrity_speed(*, tmp: Path, config: Config, assignment: Assignment, size: 
     records, runs = [read_record(p) for p in graded_folders(tmp / "integrity_class")], reference_records(assignment)
     for model in assignment.settings.models:
         compare_model(model, [r for r in records if model.name in r.states],
-                      [r for r in runs if model.name in r.states], margin=config.integrity_weights_margin)
+                      [r for r in runs if model.name in r.states], margin=config.integrity_weights_margin,
+                      ceiling=config.integrity_weights_ceiling)
     weights = time.perf_counter() - started
     started = time.perf_counter()
     prints, _ = code_similarity.fingerprints({r.name: code_similarity.graded_code(r.code, assignment) for r in records},

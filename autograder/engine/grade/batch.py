@@ -160,7 +160,7 @@ def grade_submissions(*, submissions: Mapping[str, Path] | Iterable[Path], out_d
     import torch
     from tqdm import tqdm
 
-    from autograder.engine.grade.class_report import write_class_report
+    from autograder.engine.grade.class_page import write_class_page
     from autograder.engine.grade.grader import GradeResult
     from autograder.engine.grade.report import write_summary
 
@@ -206,11 +206,11 @@ def grade_submissions(*, submissions: Mapping[str, Path] | Iterable[Path], out_d
     if len(ordered) > 1:  # a class: one submission (Gradescope, a push) needs no histogram nor comparison
         from autograder.engine.integrity import REPORT_DIR, integrity_report
 
-        write_class_report(ordered, out_dir)
         try:  # a run that graded nothing new leaves the report as it was (`integrity OUT_DIR` writes it again)
             if pending or not (out_dir / REPORT_DIR / "index.html").is_file():
                 integrity_report(out_dir=out_dir, assignment=assignment, config=config)
         except Exception as error:  # advisory: its failure must not cost the class its grading run's exit status
             print(f"the integrity report could not be written ({type(error).__name__}: {error}); run "
                   f"`python -m autograder integrity {out_dir}` to retry", file=sys.stderr)
+        write_class_page(ordered, out_dir, assignment=assignment)  # after the integrity report: it shows its groups
     return ordered

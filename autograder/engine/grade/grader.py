@@ -3,6 +3,7 @@ answers checked, its pictures drawn."""
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -33,6 +34,7 @@ class GradeResult:
     graded: bool = True  # false only when the grader itself failed
     confinement: list[str] = field(default_factory=list)  # how the student's process was isolated and limited
     cells: dict = field(default_factory=dict)  # each definition cell's outcome in the student's process
+    judged: dict = field(default_factory=dict)  # the figures the pass marks judge, by name: the class page's spread
     # the submitted tensors fitted onto the reference's models, by model name: for reports drawn from the
     # weights; kept in memory only (never in result.json)
     fitted: dict = field(default_factory=dict, repr=False, compare=False)
@@ -52,6 +54,23 @@ def measure(answers: dict, *, inputs: dict, assignment: Assignment) -> dict:
     """The assignment's figures of the weight probes' answers (none when it has no ``measures.py``)."""
     module = assignment.module("measures")
     return {} if module is None else module.figures(answers, inputs=inputs, assignment=assignment)
+
+
+def judged_figures(figures: dict, assignment: Assignment) -> dict[str, float]:
+    """The values of the figures the pass marks judge (``thresholds.py``'s ``figures``) in one submission's
+    measurements; a figure the submission has no value for is left out."""
+    module = assignment.module("thresholds")
+    if module is None or not hasattr(module, "figures"):
+        return {}
+    values = {}
+    for name, figure in module.figures(assignment.settings).items():
+        try:
+            value = float(figure.read(figures))
+        except (KeyError, TypeError, ValueError, IndexError):  # the model was not measured, or its figure is missing
+            continue
+        if math.isfinite(value):
+            values[name] = value
+    return values
 
 
 def thresholds(assignment: Assignment) -> dict:
@@ -205,5 +224,6 @@ class Grader:
         return GradeResult(name or Path(directory).name, checks, notes, fatal, timings,
                            confinement=answers.get("confinement", []),
                            cells={str(k): str(v) for k, v in answers.get("cells", {}).items()}
-                           if isinstance(answers.get("cells"), dict) else {}, fitted=fitted, pictures=pictures)
+                           if isinstance(answers.get("cells"), dict) else {},
+                           judged=judged_figures(figures, self.assignment), fitted=fitted, pictures=pictures)
 

@@ -19,10 +19,11 @@ from autograder.engine.assignment import Assignment, WeightedModel
 from autograder.engine.config import Config
 from autograder.engine.integrity import code as code_similarity
 from autograder.engine.integrity.records import RECORD_FILE, Record, read_record, reference_records
-from autograder.engine.integrity.report import Flag, Section, write_csv, write_html
+from autograder.engine.integrity.report import Flag, Section, write_csv, write_html, write_json
 from autograder.engine.integrity.weights import similarity, threshold, upper
 
 REPORT_DIR = "integrity"
+FLAGS_FILE = "flags.json"  # what the class page (grade/class_page.py) shows of the report
 
 
 def graded_folders(out_dir: Path) -> list[Path]:
@@ -55,10 +56,11 @@ def evidence(sim, i: int, j: int, *, independent_top: float) -> str:
     return f"largest tensors: {layers}{beyond}"
 
 
-def compare_model(model: WeightedModel, students: list[Record], runs: list[Record], *, margin: float) -> Section:
+def compare_model(model: WeightedModel, students: list[Record], runs: list[Record], *, margin: float,
+                  ceiling: float) -> Section:
     """One model's flags: identical files and tensors, related weights, the reference's weights."""
     name, file = model.name, model.weight_file
-    section = Section(f"{name}: weights", [], [], 1.0, "")
+    section = Section(f"{name}: weights", [], [], ceiling, "fewer than two sets of weights: nothing to compare")
     flags = section.flags
     exact = set()
     for kind, key in (("same-file", lambda r: r.files.get(file) if name in r.states else None),
@@ -80,7 +82,8 @@ def compare_model(model: WeightedModel, students: list[Record], runs: list[Recor
     score, ours, theirs = sim.score, range(len(students)), range(len(students), len(everyone))
     independent = upper(score, theirs)
     section.pairs, section.independent = upper(score, ours).tolist(), independent.tolist()
-    section.threshold, section.rule = threshold(independent=independent, class_pairs=upper(score, ours), margin=margin)
+    section.threshold, section.rule = threshold(independent=independent, class_pairs=upper(score, ours), margin=margin,
+                                                ceiling=ceiling)
     top = float(independent.max()) if independent.numel() else float("-inf")
     for i, j in above(score[: len(students), : len(students)], section.threshold):
         if (i, j) not in exact:
@@ -98,18 +101,23 @@ def compare_model(model: WeightedModel, students: list[Record], runs: list[Recor
     return section
 
 
-def compare_code(students: list[Record], *, assignment: Assignment, folder: Path, margin: float, floor: float
+def compare_code(students: list[Record], *, assignment: Assignment, folder: Path, config: Config
                  ) -> tuple[Section, dict[str, str]]:
-    """The graded cells' flags, each with its side-by-side page; and the submissions left out, with the reason."""
+    """The graded cells' flags, each with its side-by-side page; and the submissions left out, with the reason.
+    The threshold is calibrated on independently written correct code (``code.independent_versions``)."""
     codes = {r.name: code_similarity.graded_code(r.code, assignment) for r in students if r.code}
     prints, skipped = code_similarity.fingerprints(codes, assignment=assignment)
     names = list(prints)
     matrix = torch.from_numpy(code_similarity.pair_scores(prints)) if names else torch.zeros(0, 0)
     scores = upper(matrix, range(len(names)))
+    independent = code_similarity.independent_versions(assignment, config)
+    cut, rule = threshold(independent=torch.tensor(independent), class_pairs=scores,
+                          margin=config.integrity_code_margin, floor=config.integrity_code_floor,
+                          ceiling=config.integrity_code_ceiling,
+                          independent_what="pairs of independently written correct cells (the solution's against "
+                                           "each correct fixture's rewrite of them)")
     bulk = float(scores.median()) if scores.numel() else 0.0
-    cut = max(floor, bulk + margin)
-    section = Section("graded cells' code", scores.tolist(), [], cut,
-                      f"the class's median pair, {bulk:.3f}, + {margin:g}, and at least {floor:g}")
+    section = Section("graded cells' code", scores.tolist(), independent, cut, rule)
     ranked = sorted(((float(matrix[i, j]), i, j) for i, j in above(matrix, cut)), reverse=True)
     shutil.rmtree(folder / "code", ignore_errors=True)  # an earlier report's pages would name other pairs
     if ranked:
@@ -139,14 +147,15 @@ def integrity_report(*, out_dir: Path, assignment: Assignment, config: Config = 
         not_compared += [(r.name, model.name, r.not_compared.get(model.name, "no fitted tensors"))
                          for r in records if model.name not in r.states]
         sections.append(compare_model(model, students, [r for r in runs if model.name in r.states],
-                                      margin=config.integrity_weights_margin))
-    section, skipped = compare_code(records, assignment=assignment, folder=folder,
-                                    margin=config.integrity_code_margin, floor=config.integrity_code_floor)
+                                      margin=config.integrity_weights_margin, ceiling=config.integrity_weights_ceiling))
+    section, skipped = compare_code(records, assignment=assignment, folder=folder, config=config)
     sections.append(section)
     not_compared += [(r.name, "code", r.not_compared["code"]) for r in records if "code" in r.not_compared]
     not_compared += [(name, "code", reason) for name, reason in skipped.items()]
     flags = [f for s in sections for f in s.flags]
     write_csv(sorted(flags, key=lambda f: (f.model, f.kind, -f.score)), assignment_id=assignment.id,
               path=folder / "integrity.csv")
-    return write_html(sections, not_compared, title=assignment.settings.title, submissions=len(records) + len(
-        [n for n in not_compared if n[1] == "everything"]), path=folder / "index.html")
+    submissions = len(records) + len([n for n in not_compared if n[1] == "everything"])
+    write_json(sections, not_compared, submissions=submissions, path=folder / FLAGS_FILE)
+    return write_html(sections, not_compared, title=assignment.settings.title, submissions=submissions,
+                      path=folder / "index.html")

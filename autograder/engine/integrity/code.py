@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import html
 import io
+import json
 from pathlib import Path
 
 import numpy as np
 
 from autograder.engine.assignment import Assignment
+from autograder.engine.config import Config
 from autograder.engine.notebook import cells_by_grade_id
 
 NOISE_TOKENS = 25   # copydetect's default noise threshold: matches shorter than this many characters are ignored
@@ -45,6 +47,30 @@ def fingerprints(codes: dict[str, str], *, assignment: Assignment) -> tuple[dict
         else:
             prints[name] = fingerprint
     return prints, skipped
+
+
+def independent_versions(assignment: Assignment, config: Config) -> list[float]:
+    """What independently written correct code scores: for each correct fixture (``fixtures/correct*``, no point
+    lost), the similarity of its rewritten cells to the solution's same cells. Only the rewritten cells are
+    compared: the rest of a fixture is the solution's own code."""
+    from autograder.engine.fixtures import build_notebook, expected, fixture_names
+
+    solution = cells_by_grade_id(assignment.solution_notebook)
+    scores = []
+    for name in fixture_names(assignment):
+        spec = assignment.fixtures_dir / name
+        if not name.startswith("correct") or expected(assignment, name).get("lost") != {}:
+            continue
+        recipe = json.loads((spec / "recipe.json").read_text()) if (spec / "recipe.json").is_file() else {}
+        cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source
+                 for c in build_notebook(spec, recipe, config=config, assignment=assignment).cells}
+        rewritten = [c for c in assignment.settings.definition_cells if c in cells and cells[c] != solution.get(c)]
+        prints, _ = fingerprints({"solution": graded_code({c: solution.get(c, "") for c in rewritten}, assignment),
+                                  name: graded_code({c: cells[c] for c in rewritten}, assignment)},
+                                 assignment=assignment)
+        if len(prints) == 2:  # both have code of their own beyond the release
+            scores.append(float(pair_scores(prints)[0, 1]))
+    return scores
 
 
 def pair_scores(prints: dict) -> np.ndarray:

@@ -62,14 +62,22 @@ def upper(matrix: torch.Tensor, rows: range, columns: range | None = None) -> to
     return matrix[rows.start:rows.stop, columns.start:columns.stop].reshape(-1)
 
 
-def threshold(*, independent: torch.Tensor, class_pairs: torch.Tensor, margin: float) -> tuple[float, str]:
-    """The flag threshold and how it was set: the highest score of the independent reference runs' pairs, or the
-    class pairs' median (the bulk of a class trains independently) when that is higher, plus ``margin``."""
-    top_runs = float(independent.max()) if independent.numel() else float("-inf")
+def threshold(*, independent: torch.Tensor, class_pairs: torch.Tensor, margin: float, ceiling: float,
+              floor: float = float("-inf"), independent_what: str = "pairs of independent reference runs"
+              ) -> tuple[float, str]:
+    """The flag threshold and how it was set: the highest score of the independent pairs, or the class pairs'
+    median (the bulk of a class works independently) when that is higher, plus ``margin``; at least ``floor``, and
+    at most ``ceiling`` so that it can trigger whatever the class (nine of ten holding one file make the median a
+    copy)."""
+    top = float(independent.max()) if independent.numel() else float("-inf")
     bulk = float(class_pairs.median()) if class_pairs.numel() else float("-inf")
-    base, source = ((top_runs, f"the highest of {independent.numel()} pairs of independent reference runs, "
-                     f"{top_runs:.3f}") if top_runs >= bulk else
+    base, source = ((top, f"the highest of {independent.numel()} {independent_what}, {top:.3f}") if top >= bulk else
                     (bulk, f"the median of the class's {class_pairs.numel()} pairs, {bulk:.3f}"))
     if base == float("-inf"):
-        return 1.0, "no independent pairs to compare with: only identical weights are flagged"
-    return min(base + margin, 1.0), f"{source}, + {margin:g}"
+        return ceiling, f"nothing to calibrate on: set at the ceiling, {ceiling:g}"
+    cut, rule = base + margin, f"{source}, + {margin:g}"
+    if cut < floor:
+        cut, rule = floor, f"{rule}, raised to the floor {floor:g}"
+    if cut > ceiling:
+        cut, rule = ceiling, f"{rule}, lowered to the ceiling {ceiling:g} (the most similarity possible is 1)"
+    return cut, rule
