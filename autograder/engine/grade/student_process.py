@@ -90,7 +90,7 @@ def run_job(job: dict, inputs: dict, answers_fd: int, progress_fd: int) -> None:
     plan = [*probes.PLAN, *[(name, layout_probe(attribute, input_key), False)
                             for name, attribute, input_key in job["layouts"]]]
     guard.hide(os.path.dirname(os.path.abspath(__file__)))
-    forbidden = guard.forbid(job.get("forbidden", []))
+    forbidden = guard.forbid(job["forbidden"])
     watch = guard.Watch({"probes": probes, "autograder.engine.grade.probing": probing,
                          "student_process": globals(),
                          **guard.torch_namespaces()},
