@@ -110,3 +110,14 @@ def test_a_check_fails_only_when_what_it_needs_is_missing_or_wrong():
     with pytest.raises(CheckFailed, match=r"^the cell `f` failed: NameError: name 'images'"):
         student.probe("g", "f", "calling f")  # nothing usable: the cell's failure says why
     assert student.figure("net") == {"accuracy": 0.99}  # the model cell's failure costs no weight figure
+
+
+def test_notes_name_each_cell_that_stopped_and_what_was_kept():
+    from autograder.engine.grade.grader import cell_notes
+
+    notes = cell_notes({"a": "ok", "b": "missing", "c": "NameError: name 'images' is not defined (cell c, line 9)",
+                        "added-7": "SyntaxError: invalid syntax (cell added-7, line 1)", "d": "not run: out of time"})
+    assert notes == ["the cell `c` stopped at NameError: name 'images' is not defined (cell c, line 9); grading kept "
+                     "what it had defined before that line",
+                     "the code cell 7 you added does not parse (SyntaxError: invalid syntax (cell added-7, line 1)): "
+                     "it defined nothing", "the cell `d` was not run: out of time"]

@@ -216,6 +216,8 @@ def cell_notes(cells: dict[str, str]) -> list[str]:
                 else f"the cell `{cell}`")
         if status.startswith("not run"):
             notes.append(f"{name} was {status}")
+        elif status.startswith("SyntaxError"):  # nothing of it ran
+            notes.append(f"{name} does not parse ({status}): it defined nothing")
         elif status not in ("ok", "missing"):
             notes.append(f"{name} stopped at {status}; grading kept what it had defined before that line")
     return notes
