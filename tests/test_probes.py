@@ -61,3 +61,89 @@ def test_errors_name_the_cell_and_line():
         compile("x = ### YOUR CODE HERE ###", "<cell model>", "exec")
     except SyntaxError as error:
         assert describe_error(error) == "SyntaxError: invalid syntax (cell model, line 1)"
+
+
+# The guards of the student's process (autograder/engine/grade/guard.py): defence in depth, tested as such.
+
+def test_a_rebound_torch_function_or_method_is_named(monkeypatch):
+    from autograder.engine.grade import guard
+
+    watch = guard.Watch(guard.torch_namespaces())
+    assert watch.changed() == []
+    monkeypatch.setattr(torch, "cat", lambda *args, **kwargs: None)
+    monkeypatch.setattr(torch.Tensor, "__eq__", lambda self, other: True, raising=False)  # inherited from the C base
+    assert watch.changed() == ["torch.cat", "torch.Tensor.__eq__"]
+    assert guard.changed_message(watch.changed()).startswith("the notebook changed the grader's code: torch.cat, ")
+
+
+def test_a_probe_changed_in_place_is_named():
+    from autograder.engine.grade import guard
+
+    def make(value):
+        def probe(ns, inputs, _):
+            return value
+        return probe
+
+    def helper():
+        return "measured"
+
+    probe = make(1)
+    namespace = {"helper": helper}
+    watch = guard.Watch({"probes": namespace}, functions={"the probe p": probe})
+    namespace["added"] = 1  # a new name rebinds nothing
+    assert watch.changed() == []
+    probe.__closure__[0].cell_contents = 3  # closures and code can change without a rebinding
+    helper.__code__ = (lambda: "forged").__code__
+    assert watch.changed() == ["probes.helper", "the probe p"]
+
+
+def test_the_runners_modules_leave_sys_modules_and_sys_path(tmp_path, monkeypatch):
+    import sys
+
+    from autograder.engine.grade import guard
+
+    (tmp_path / "assignment_probes_under_test.py").write_text("PLAN = []\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import assignment_probes_under_test as probes
+
+    hidden = guard.hide(str(tmp_path))
+    assert hidden == [probes] and "assignment_probes_under_test" not in sys.modules
+    assert str(tmp_path) not in sys.path and "torch" in sys.modules
+    with pytest.raises(ImportError):
+        import assignment_probes_under_test  # noqa: F401
+
+
+def test_a_forbidden_call_raises_in_the_notebooks_words_and_restoring_it_is_caught(monkeypatch):
+    import torch.distributions as distributions
+
+    from autograder.engine.grade import guard
+
+    original = distributions.ContinuousBernoulli
+    monkeypatch.setattr(distributions, "ContinuousBernoulli", original)  # undone after the test
+    replaced = guard.forbid([("torch.distributions.ContinuousBernoulli", "write the log-density yourself")])
+    from torch.distributions import ContinuousBernoulli  # an alias taken in a cell is the disabled one
+
+    with pytest.raises(guard.ForbiddenCall, match="^write the log-density yourself$"):
+        ContinuousBernoulli(probs=torch.tensor(0.5))
+    watch = guard.Watch({}, attributes=replaced)
+    distributions.ContinuousBernoulli = original
+    assert watch.changed() == ["torch.distributions.ContinuousBernoulli"]
+
+
+def test_forbidden_names_must_exist():
+    from autograder.engine.grade import guard
+
+    with pytest.raises(LookupError, match="torch.distributions.ContinuousBernouli"):
+        guard.resolve("torch.distributions.ContinuousBernouli")
+    with pytest.raises(LookupError):
+        guard.resolve("no_such_module.f")
+
+
+def test_every_assignments_forbidden_calls_resolve():
+    from autograder.engine.assignment import assignment_ids, load
+    from autograder.engine.grade import guard
+
+    for assignment_id in assignment_ids():
+        for dotted, message in load(assignment_id).settings.forbidden_calls:
+            guard.resolve(dotted)
+            assert message.strip(), f"{assignment_id}: forbidden_calls {dotted} needs the notebook's words"

@@ -50,3 +50,74 @@ def test_cells_share_one_time_budget_and_later_cells_are_skipped_when_it_is_spen
     assert status["a"] == "ok"
     assert status["b"].startswith("TimeLimit: the definition cells together ran longer than 1 s (cell b")
     assert status["c"] == "not run: the definition cells together used up their 1 s"
+
+
+def test_added_cells_keep_definitions_and_cheap_assignments_only():
+    from autograder.engine.grade.added_cells import definitions
+
+    source = "\n".join([
+        "import math",                                  # 1 kept
+        "@functools.cache",                             # 2 kept (with its function)
+        "def helper(x):",                               # 3
+        "    return train(x)",                          # 4 a body never runs here: kept
+        "SIZES = (1, 2) + tuple(range(3))",             # 5 kept: calls of plain-value constructors
+        "device = torch.device('cpu' if a else 'cuda')",  # 6 kept
+        "model = Net().to(device)",                     # 7 dropped: a call
+        "x = 1; print(x)",                              # 8 dropped: shares its line with a call
+        "for epoch in range(3):",                       # 9 dropped: a loop
+        "    train(model)",                             # 10
+        "plt.plot([1, 2])",                             # 11 dropped
+        "scale = lambda v, k=2: v * k",                 # 12 kept
+        "%matplotlib inline",                           # 13 magic: dropped
+    ])
+    kept = definitions(source).splitlines()
+    assert [n for n, line in enumerate(kept, 1) if line] == [1, 2, 3, 4, 5, 6, 12]  # line numbers as written
+    assert definitions("print 'python 2'") == ""
+
+
+def test_added_cells_run_after_the_definition_cell_they_follow():
+    from autograder.engine.grade.added_cells import run_order
+
+    cells = [(None, "def first(): pass"), ("imports", "import torch"), ("parameters", "seed = 0"),
+             (None, "def helper(): pass\nhelper()"), ("train", "fit()"), (None, "K = 3"), ("net", "class Net: ..."),
+             (None, "plt.show()")]
+    order, added = run_order(cells, ("imports", "net"))
+    # the parameters cell runs where the notebook has it, though the settings do not list it
+    assert order == ["added-1", "imports", "parameters", "added-4", "added-6", "net"]
+    assert added == {"added-1": "def first(): pass\n", "added-4": "def helper(): pass\n", "added-6": "K = 3\n"}
+
+
+def test_an_added_helper_is_defined_for_the_graded_cell_that_calls_it():
+    from autograder.engine.grade.added_cells import run_order
+
+    order, added = run_order([(None, "def double(x):\n    return 2 * x\ndouble(slow)"), ("f", "y = double(2)")], ("f",))
+    ns = {}
+    status, _ = student_process.run_cells({**added, "f": "y = double(2)"}, order, ns, {})
+    assert status == {"added-1": "ok", "f": "ok"} and ns["y"] == 4
+
+
+def test_a_check_fails_only_when_what_it_needs_is_missing_or_wrong():
+    import pytest
+
+    from autograder.engine.assignment import WeightedModel
+    from autograder.engine.grade.checks import Answers, CheckFailed
+
+    model = WeightedModel("net", "net.pth", "model", "net_weights", "model", "x")
+    answers = {"cells": {"f": "NameError: name 'images' is not defined (cell f, line 9)", "model": "NameError: devise"},
+               "f": {"value": 1}, "g": {"error": "NameError: name 'f' is not defined"}, "net_weights": {"accuracy": 0.99}}
+    student = Answers(answers, {"net": {"accuracy": 0.99}}, models=(model,))
+    assert student.probe("f", "f", "calling f") == {"value": 1}  # defined before its demo line failed
+    with pytest.raises(CheckFailed, match=r"^the cell `f` failed: NameError: name 'images'"):
+        student.probe("g", "f", "calling f")  # nothing usable: the cell's failure says why
+    assert student.figure("net") == {"accuracy": 0.99}  # the model cell's failure costs no weight figure
+
+
+def test_notes_name_each_cell_that_stopped_and_what_was_kept():
+    from autograder.engine.grade.grader import cell_notes
+
+    notes = cell_notes({"a": "ok", "b": "missing", "c": "NameError: name 'images' is not defined (cell c, line 9)",
+                        "added-7": "SyntaxError: invalid syntax (cell added-7, line 1)", "d": "not run: out of time"})
+    assert notes == ["the cell `c` stopped at NameError: name 'images' is not defined (cell c, line 9); grading kept "
+                     "what it had defined before that line",
+                     "the code cell 7 you added does not parse (SyntaxError: invalid syntax (cell added-7, line 1)): "
+                     "it defined nothing", "the cell `d` was not run: out of time"]

@@ -54,6 +54,7 @@ def build_notebook(spec: Path, recipe: dict, *, config: Config, assignment: Assi
     base = assignment.release_notebook if recipe.get("base") == "release" else assignment.solution_notebook
     nb = nbformat.read(base, as_version=4)
     replacements, appended = cell_files(spec, ".py", config), cell_files(spec, ".append.py", config)
+    added = cell_files(spec, ".after.py", config)
     kept, moved = [], []
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
@@ -76,8 +77,10 @@ def build_notebook(spec: Path, recipe: dict, *, config: Config, assignment: Assi
         if grade_id in recipe.get("rename_cells", {}):
             meta["grade_id"] = recipe["rename_cells"][grade_id]
         (moved if grade_id in recipe.get("move_to_end", []) else kept).append(cell)
-    if replacements or appended:
-        raise ValueError(f"{spec.name}: no cell with grade_id {sorted({**replacements, **appended})}")
+        if grade_id in added:  # a cell the student added: no nbgrader metadata
+            kept.append(nbformat.v4.new_code_cell(added.pop(grade_id)))
+    if replacements or appended or added:
+        raise ValueError(f"{spec.name}: no cell with grade_id {sorted({**replacements, **appended, **added})}")
     nb.cells = kept + moved
     return nb
 

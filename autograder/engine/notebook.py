@@ -39,10 +39,29 @@ def read_cells(path: Path) -> list[dict]:
     return read
 
 
+def code_cells(path: Path) -> list[tuple[str | None, str]]:
+    """(grade_id, source) of every code cell in notebook order; grade_id None for a cell without one (added)."""
+    return [(grade_id if isinstance(grade_id := cell["nbgrader"].get("grade_id"), str) else None, cell["source"])
+            for cell in read_cells(path) if cell["cell_type"] == "code"]
+
+
+PARAMETERS = "parameters"  # papermill's tag and the grade_id of every notebook's parameters cell
+
+
+def with_parameters(cells: list[tuple[str | None, str]], definition_cells: tuple) -> tuple:
+    """``definition_cells`` with the parameters cell at its place in the notebook (after the definition cell it
+    follows) when the settings do not list it: graded cells may use the notebook's parameters (batch_size, seed,
+    epochs), so grading always runs that cell, as released (``locked_cells``)."""
+    if PARAMETERS in definition_cells or PARAMETERS not in (ids := [grade_id for grade_id, _ in cells]):
+        return tuple(definition_cells)
+    before = [grade_id for grade_id in ids[:ids.index(PARAMETERS)] if grade_id in definition_cells]
+    at = definition_cells.index(before[-1]) + 1 if before else 0
+    return (*definition_cells[:at], PARAMETERS, *definition_cells[at:])
+
+
 def graded_code_cells(path: Path) -> list[tuple[str, str]]:
     """(grade_id, source) of every code cell that carries an nbgrader grade_id, in notebook order."""
-    return [(cell["nbgrader"]["grade_id"], cell["source"]) for cell in read_cells(path)
-            if cell["cell_type"] == "code" and isinstance(cell["nbgrader"].get("grade_id"), str)]
+    return [(grade_id, source) for grade_id, source in code_cells(path) if grade_id is not None]
 
 
 def cell_points(path: Path, cell_type: str) -> dict[str, float]:
@@ -81,15 +100,19 @@ def imported_modules(path: Path, grade_ids: tuple[str, ...]) -> list[str]:
 
 
 def run_trusted_cells(path: Path, grade_ids: tuple[str, ...], overrides: dict) -> dict:
-    """Execute the listed cells of a *trusted* notebook in a fresh namespace; ``overrides`` follow the parameters cell.
+    """Execute the listed cells of a *trusted* notebook in a fresh namespace, in the order grading runs a submission's
+    (``added_cells.run_order``); ``overrides`` follow the parameters cell.
 
     Only for the solution notebook: student notebooks are run in a separate process by the grader.
     """
-    sources = cells_by_grade_id(path)
+    from autograder.engine.grade.added_cells import run_order  # (it builds on this module)
+
+    order, added = run_order(code_cells(path), grade_ids)  # as a submission's: the parameters cell, added cells
+    sources = {**cells_by_grade_id(path), **added}
     namespace: dict = {"__name__": "__notebook__"}
     with contextlib.redirect_stdout(io.StringIO()):  # what the cells print ("Running on cpu") is not the caller's output
-        for grade_id in grade_ids:
+        for grade_id in order:
             exec(compile(sources[grade_id], f"<{path.name}:{grade_id}>", "exec"), namespace)
-            if grade_id == "parameters":
+            if grade_id == PARAMETERS:
                 namespace.update(overrides)
     return namespace

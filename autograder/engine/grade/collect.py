@@ -7,8 +7,9 @@ from pathlib import Path
 
 from autograder.engine.assignment import Assignment
 from autograder.engine.config import Config
+from autograder.engine.grade.added_cells import run_order
 from autograder.engine.grade.locked_cells import restore_locked
-from autograder.engine.notebook import NotebookError, graded_code_cells
+from autograder.engine.notebook import NotebookError, code_cells
 
 
 NOTEBOOK_MAX_MB = 100  # ten times the largest notebook with outputs seen; reading one costs grader memory
@@ -22,9 +23,10 @@ class SubmissionError(ValueError):
 class Submission:
     name: str
     notebook: Path
-    sources: dict[str, str]            # code cells by grade_id
+    sources: dict[str, str]            # code cells by grade_id, and added cells' definitions by ``added-<n>``
     weights: dict[str, Path | None]    # expected weight file name -> file, None when absent
     notes: list[str] = field(default_factory=list)
+    order: list[str] = field(default_factory=list)  # what grading runs, in order (added_cells.run_order)
 
 
 def collect(directory: Path, *, config: Config, assignment: Assignment) -> Submission:
@@ -53,11 +55,13 @@ def collect(directory: Path, *, config: Config, assignment: Assignment) -> Submi
         raise SubmissionError(f"{readable(notebook.name)} is {notebook.stat().st_size >> 20} MB; clear its outputs "
                               f"(Edit > Clear All Outputs) and save: a notebook must be under {NOTEBOOK_MAX_MB} MB")
     try:
-        code_cells = graded_code_cells(notebook)
+        cells = code_cells(notebook)
     except NotebookError as error:
         raise SubmissionError(f"{error}: re-download the notebook from the course, copy your answers into it") from None
     sources = {}
-    for grade_id, source in code_cells:  # a copied cell keeps its grade_id; the later copy is taken as the newer one
+    for grade_id, source in cells:  # a copied cell keeps its grade_id; the later copy is taken as the newer one
+        if grade_id is None:
+            continue
         if grade_id in sources and grade_id in settings.definition_cells:
             notes.append(f"the cell `{grade_id}` appears more than once; graded the last one: delete the other copies")
         sources[grade_id] = source
@@ -68,6 +72,8 @@ def collect(directory: Path, *, config: Config, assignment: Assignment) -> Submi
                               "notebook? Re-download it from the course and copy your answers into it")
     sources, restored = restore_locked(sources, assignment=assignment)
     notes += restored
+    order, added = run_order(cells, settings.definition_cells)
+    sources.update(added)
     weights = {}
     for name in settings.weight_files:
         path = directory / name
@@ -79,7 +85,7 @@ def collect(directory: Path, *, config: Config, assignment: Assignment) -> Submi
                          "allowed (the expected weights are under 1 MB); it was ignored: save the state_dict only")
         elif path.is_file():
             weights[name] = path
-    return Submission(readable(directory.name), notebook, sources, weights, notes)
+    return Submission(readable(directory.name), notebook, sources, weights, notes, order)
 
 
 def readable(name: str) -> str:

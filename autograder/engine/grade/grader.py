@@ -221,9 +221,24 @@ class Grader:
             pictures = self.pictures(answers, fitted)
             timings["feedback figures"] = time.perf_counter() - clock
         timings["inside student process"] = answers.get("timings", {}) if isinstance(answers.get("timings"), dict) else {}
-        return GradeResult(name or Path(directory).name, checks, notes, fatal, timings,
-                           confinement=answers.get("confinement", []),
-                           cells={str(k): str(v) for k, v in answers.get("cells", {}).items()}
-                           if isinstance(answers.get("cells"), dict) else {},
+        cells = ({str(k): str(v) for k, v in answers["cells"].items()} if isinstance(answers.get("cells"), dict) else {})
+        return GradeResult(name or Path(directory).name, checks, notes + cell_notes(cells), fatal, timings,
+                           confinement=answers.get("confinement", []), cells=cells,
                            judged=judged_figures(figures, self.assignment), fitted=fitted, pictures=pictures)
+
+
+def cell_notes(cells: dict[str, str]) -> list[str]:
+    """A note per cell that failed or did not run: a cell that defined its names before failing keeps them and its
+    checks (``checks.Answers.probe``), so its error is told here rather than as lost points."""
+    notes = []
+    for cell, status in cells.items():
+        name = (f"the code cell {cell.removeprefix('added-')} you added" if cell.startswith("added-")
+                else f"the cell `{cell}`")
+        if status.startswith("not run"):
+            notes.append(f"{name} was {status}")
+        elif status.startswith("SyntaxError"):  # nothing of it ran
+            notes.append(f"{name} does not parse ({status}): it defined nothing")
+        elif status not in ("ok", "missing"):
+            notes.append(f"{name} stopped at {status}; grading kept what it had defined before that line")
+    return notes
 

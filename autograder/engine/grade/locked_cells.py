@@ -13,15 +13,17 @@ from functools import cache
 from pathlib import Path
 
 from autograder.engine.assignment import Assignment
-from autograder.engine.notebook import read_cells
+from autograder.engine.notebook import PARAMETERS, read_cells
 
 
 @cache
 def released_locked_cells(release_notebook: Path) -> dict[str, str]:
-    """Source of each locked, non-solution code cell of the released notebook, by grade_id."""
+    """Source of each locked, non-solution code cell of the released notebook, by grade_id, and of its parameters
+    cell, locked or not: grading runs it as released (the grader's overrides, such as data_root, follow it)."""
     return {c["nbgrader"]["grade_id"]: c["source"] for c in read_cells(release_notebook)
-            if c["cell_type"] == "code" and c["nbgrader"].get("locked") and not c["nbgrader"].get("solution")
-            and isinstance(c["nbgrader"].get("grade_id"), str)}
+            if c["cell_type"] == "code" and isinstance(c["nbgrader"].get("grade_id"), str)
+            and (c["nbgrader"]["grade_id"] == PARAMETERS
+                 or c["nbgrader"].get("locked") and not c["nbgrader"].get("solution"))}
 
 
 def _imports(source: str) -> list[str]:
@@ -37,7 +39,7 @@ def restore_locked(sources: dict[str, str], *, assignment: Assignment) -> tuple[
     """``sources`` with every locked cell grading runs replaced by its released source; a note per changed cell."""
     released = released_locked_cells(assignment.release_notebook)
     restored, notes = dict(sources), []
-    for grade_id in assignment.settings.definition_cells:
+    for grade_id in dict.fromkeys((*assignment.settings.definition_cells, PARAMETERS)):
         original = released.get(grade_id)
         if original is None or sources.get(grade_id, "").strip() == original.strip():
             continue

@@ -25,9 +25,10 @@ from autograder.engine.notebook import imported_modules
 
 HERE = Path(__file__).resolve().parent
 RUNNER_FILES = [HERE / name for name in ("student_server.py", "student_process.py", "jail.py")]
-# The engine's probing tools, at the import path an assignment's probes.py uses, in an otherwise empty package.
+# The engine's probing tools and guards, at the import path an assignment's probes.py uses, in an otherwise empty package.
 PACKAGE_FILES = {"autograder/__init__.py": None, "autograder/engine/__init__.py": None,
-                 "autograder/engine/grade/__init__.py": None, "autograder/engine/grade/probing.py": HERE / "probing.py"}
+                 "autograder/engine/grade/__init__.py": None, "autograder/engine/grade/probing.py": HERE / "probing.py",
+                 "autograder/engine/grade/guard.py": HERE / "guard.py"}
 
 
 def write_runner(runner: Path, assignment: Assignment) -> None:
@@ -202,11 +203,12 @@ class StudentServer:
             self.start()
         self._wait_ready()
         job_dir = tempfile.TemporaryDirectory(prefix=f"{self.assignment.id}-job-")
-        config, cells = self.config, self.assignment.settings.definition_cells
+        config, cells = self.config, submission.order
         self._send({
             "job_dir": job_dir.name,
             "sources": {k: v for k, v in submission.sources.items() if k in cells},
-            "cells": list(cells),
+            "cells": cells,
+            "forbidden": [list(pair) for pair in self.assignment.settings.forbidden_calls],
             "layouts": [[layout_name(m), m.attribute, m.input_key] for m in self.assignment.settings.models],
             "weights": {name: os.path.abspath(path) for name, path in submission.weights.items() if path is not None},
             "data_root": str(config.data_root),

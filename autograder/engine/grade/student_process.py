@@ -1,21 +1,24 @@
 """The untrusted side of grading: run a submission's definition cells, answer the probes, write the answers.
 
 ``student_server.py`` forks one process per submission and calls ``run_job`` in it after ``jail.confine``.
-This file, ``jail.py``, the server, the engine's ``probing.py`` and the assignment's probes (as
+This file, ``jail.py``, the server, the engine's ``probing.py`` and ``guard.py`` and the assignment's probes (as
 ``assignment_probes.py``) are copied into a folder of their own and run with ``python -I``, so the
 repository (hidden checks, reference weights) is not on the import path, and the jail hides it from the
-filesystem too. Everything written here is validated by the grader before use.
+filesystem too. Before the first cell runs, these modules leave ``sys.modules`` and ``sys.path`` and what the
+probes rely on is captured (``guard.py``). Everything written here is validated by the grader before use.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
 import torch
 
+from autograder.engine.grade import guard, probing
 from autograder.engine.grade.probing import answer_all, describe_error, layout_probe, time_limit
 
 MAGIC_PREFIXES = ("%", "!")  # IPython syntax: not Python, and never needed to define the graded objects
@@ -81,18 +84,27 @@ def run_job(job: dict, inputs: dict, answers_fd: int, progress_fd: int) -> None:
     def progress(step: str) -> None:  # which step was running, should the process die without answers
         os.write(progress_fd, (json.dumps(step) + "\n").encode())
 
+    probes = sys.modules["assignment_probes"]  # loaded by the server from the runner's folder
+    # questions about code only: the grader measures the weight files itself, asking here just the order in
+    # which each model's forward uses its tensors
+    plan = [*probes.PLAN, *[(name, layout_probe(attribute, input_key), False)
+                            for name, attribute, input_key in job["layouts"]]]
+    guard.hide(os.path.dirname(os.path.abspath(__file__)))
+    forbidden = guard.forbid(job["forbidden"])
+    watch = guard.Watch({"probes": probes, "autograder.engine.grade.probing": probing,
+                         "student_process": globals(),
+                         **guard.torch_namespaces()},
+                        functions={f"the probe {name}": probe for name, probe, _ in plan}, attributes=forbidden)
     torch.manual_seed(job["seed"])
     ns: dict = {"__name__": "__main__"}
     cells, cell_times = run_cells(job["sources"], job["cells"], ns, {"data_root": job["data_root"]},
                                   job["cell_timeout"], job["cells_timeout"], progress)
     progress("probes")
-    import assignment_probes  # the copy in the runner's folder
-
-    # questions about code only: the grader measures the weight files itself, asking here just the order in
-    # which each model's forward uses its tensors
-    layouts = [(name, layout_probe(attribute, input_key), False) for name, attribute, input_key in job["layouts"]]
-    answers, probe_times = answer_all(assignment_probes.PLAN + layouts, ns, inputs, Path.cwd(), with_weights=False,
-                                      seed=job["seed"], probe_timeout=job["probe_timeout"])
+    changed = watch.changed()
+    answers, probe_times = ({}, {}) if changed else answer_all(
+        plan, ns, inputs, Path.cwd(), with_weights=False, seed=job["seed"], probe_timeout=job["probe_timeout"])
+    if changed := changed or watch.changed():  # before the probes, and again before answering
+        answers = {name: {"error": guard.changed_message(changed)} for name, _, needs_weights in plan if not needs_weights}
     answers["cells"] = cells
     answers["timings"] = {"cells": cell_times, "probes": probe_times}
     progress("answers")

@@ -136,15 +136,23 @@ def test_in_a_batch_hostile_submissions_change_no_other_result(config, assignmen
 FORGERIES = sorted(p.name for p in FIXTURES.iterdir() if p.name.startswith("forgery_"))
 
 
-def test_each_forgery_scores_exactly_its_honest_twin(graded):
-    """Untrained weights behind a lying forward, an edited locked cell or patched torch functions earn nothing
-    more than the same untrained weights submitted honestly: the grader measures weights in its own process."""
+def test_each_forgery_scores_exactly_its_honest_twin_unless_caught(graded):
+    """Untrained weights behind a lying forward, an edited locked cell, patched torch functions or a rebound probe
+    module earn nothing more than the same untrained weights submitted honestly: the grader measures weights in its
+    own process, and the runner's modules are out of reach. A forgery that changes torch's or the grader's functions
+    is caught (autograder/engine/grade/guard.py) and scores less: every check it loses beyond its twin's says so."""
     twin = graded["untrained_weights"]
-    assert len(FORGERIES) >= 4
+    twin_lost = {c.name for c in twin.checks if c.score < c.max_score}
+    assert len(FORGERIES) >= 6
+    caught = 0
     for name in FORGERIES:
-        assert graded[name].score == twin.score, name
-        assert {c.name for c in graded[name].checks if c.score < c.max_score} == \
-            {c.name for c in twin.checks if c.score < c.max_score}, name
+        lost = {c.name: c.message for c in graded[name].checks if c.score < c.max_score}
+        assert set(lost) >= twin_lost, name
+        extra = {check: message for check, message in lost.items() if check not in twin_lost}
+        assert all("the notebook changed the grader's code" in message for message in extra.values()), (name, extra)
+        assert graded[name].score == twin.score or extra, name
+        caught += bool(extra)
+    assert 0 < caught < len(FORGERIES)  # both kinds are in the library
 
 
 def test_fitted_tensors_are_the_submitted_ones_under_the_reference_names(grader, graded, built):
