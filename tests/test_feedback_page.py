@@ -26,6 +26,7 @@ from autograder.engine.grade.batch import RESULT_FILE, store_result
 from autograder.engine.grade.cache_key import content_key
 from autograder.engine.grade.drawing import latent_scatter, png
 from autograder.engine.grade.feedback_page import Figure, Picture, View, cached_pictures, draw
+from autograder.engine.grade.report import check_output, student_feedback
 from autograder.engine.notebook import graded_code_cells, points, read_cells
 
 HW2 = ("passes_all", "untrained_weights", "blank_release", "lenet_relu_instead_of_tanh")
@@ -55,7 +56,8 @@ def _graded(config, assignment_id: str, names: tuple, root) -> dict:
             folder = build_submission(assignment.fixtures_dir / name, root / assignment_id / name, config=config,
                                       assignment=assignment, inputs=lambda: grader.inputs)
             result = grader.grade(folder)
-            store_result(result, root / "out" / assignment_id / name, "print", config=config, assignment=assignment)
+            store_result(result, root / "out" / assignment_id / name, "print", config=config, assignment=assignment,
+                         submission=folder)
             out[name] = (result, root / "out" / assignment_id / name)
         return out
     finally:
@@ -98,16 +100,19 @@ def test_every_page_is_self_contained_and_small(graded):
             image.verify()
 
 
-def test_every_check_of_feedback_md_is_on_the_page(graded):
+def test_every_check_of_feedback_md_is_on_the_page(graded, config):
+    """Every check on both, and what each lost one says (in the student's words: its message, or the unfilled cell
+    it waits on)."""
     for (assignment_id, name), (result, folder) in graded.items():
-        parser = _Page()
-        parser.feed((folder / "feedback.html").read_text())
-        text = " ".join(parser.text)
+        submission = folder.parents[2] / assignment_id / name  # where _graded built it
+        feedback = student_feedback(result, assignment=load(assignment_id, config), config=config, submission=submission)
+        text = _text((folder / "feedback.html").read_text(), "")
         markdown = (folder / "feedback.md").read_text()
         for check in result.checks:
             assert check.title in markdown and check.title in text, f"{assignment_id}/{name}: {check.title}"
             if check.score < check.max_score:
-                assert check.message in text
+                said = check_output(feedback, check).removesuffix(".")
+                assert said and said in markdown and said.replace("`", "") in text, f"{assignment_id}/{name}: {said}"
         assert f"{result.score:g} / {result.max_score:g}" in text
 
 
@@ -236,10 +241,11 @@ def test_the_reference_pictures_file_is_named_by_what_they_are_drawn_from(tmp_pa
     assert content_key([weights], "inputs-1") != before
 
 
-def _text(page: str) -> str:
+def _text(page: str, separator: str = " ") -> str:
+    """The page's text: its pieces joined by ``separator`` ("" to read it as the browser shows it)."""
     parser = _Page()
     parser.feed(page)
-    return " ".join(parser.text)
+    return separator.join(parser.text)
 
 
 def test_what_to_fix_comes_before_any_picture(graded):
@@ -283,6 +289,6 @@ def test_no_hidden_grade_id_and_the_files_graded_are_named(graded, config):
 def test_an_unfilled_release_says_each_stub_once(graded):
     """hw2's release: one line per cell still holding the stub, never the SyntaxError it raises."""
     result, folder = graded[("hw2", "blank_release")]
-    text = _text((folder / "feedback.html").read_text())
+    text = _text((folder / "feedback.html").read_text(), "")
     assert "SyntaxError" not in text and "NameError" not in text
-    assert text.count("still holds `### YOUR CODE HERE ###` (line 1: `transform = ### YOUR CODE HERE ###`)") == 1
+    assert text.count("still holds ### YOUR CODE HERE ### (line 1: transform = ### YOUR CODE HERE ###)") == 1

@@ -181,6 +181,7 @@ def latent_scatter(codes: torch.Tensor, labels: torch.Tensor, *, prior_circles: 
     points = codes.detach().double().numpy()
     finite = np.isfinite(points).all(axis=1)
     extent = float(np.abs(points[finite]).max()) if finite.any() else 0.0
+    # 2% of margin: a code on the frame's edge would be painted over the axes' line (and left out)
     limit = next((limit for limit in LATENT_LIMITS if extent < limit * 0.98), LATENT_LIMITS[-1])
     frame = _latent_frame(limit, tuple(prior_circles))
     pixels = frame.copy()

@@ -166,8 +166,8 @@ def figures_html(pictures: list[Picture]) -> str:
     """The notes on pictures that could not be drawn, then the pictures side by side (at their own size: a
     narrow screen scrolls a wide one rather than shrinking its digits), each captioned with what ran on what."""
     e = html.escape
-    parts = [f'<p class="note">{e(p.title[:1].upper() + p.title[1:])}, from your submission: '
-             f'{e(p.note.removeprefix("not drawn: "))}</p>' for p in pictures if p.png is None]
+    parts = [f'<p class="note">Not drawn from your submission ({e(p.title)}): {e(p.note.removeprefix("not drawn: "))}'
+             "</p>" for p in pictures if p.png is None]
     items = [f'<figure><img src="{data_uri(p)}" alt="{e(_caption(p))}"><figcaption>{e(_caption(p))}</figcaption>'
              "</figure>" for p in pictures if p.png is not None]
     if items:
@@ -202,7 +202,7 @@ def feedback_html(feedback) -> str:
         for item in feedback.to_fix():
             if isinstance(item, Unfilled):
                 waiting = "".join(f"<li>{_title(c, c.name in pictured)} ({_points(c)})</li>" for c in item.checks)
-                items.append(f"<li><strong>{marked(item.sentence)}.</strong> {len(item.checks)} checks wait on it:"
+                items.append(f"<li><strong>{marked(item.sentence)}.</strong> {item.waiting}:"
                              f'<ul class="waiting">{waiting}</ul></li>')
             else:
                 check = item.check

@@ -51,8 +51,13 @@ class Unfilled:
     @property
     def sentence(self) -> str:
         number, text = self.line
-        what = "`### YOUR CODE HERE ###`" if STUB in text else "`_` blanks"
-        return f"{capitalised(self.name)} still holds {what} (line {number}: `{text}`): fill it in"
+        what = f"`{STUB}`" if STUB in text else "`_` blanks"
+        where = f"line {number}" if text == STUB else f"line {number}: `{text}`"
+        return f"{capitalised(self.name)} still holds {what} ({where}): fill it in"
+
+    @property
+    def waiting(self) -> str:
+        return f"{len(self.checks)} check{'s wait' if len(self.checks) > 1 else ' waits'} on it"
 
 
 @dataclass
@@ -233,7 +238,7 @@ def results_json(result, *, config: Config, assignment: Assignment, feedback: St
         "score": result.score,
         "max_score": result.max_score,
         "output": (f"{result.error}\n" if result.error else "")
-        + "".join(f"{u.sentence} ({len(u.checks)} checks wait on it).\n" for u in feedback.unfilled)
+        + "".join(f"{u.sentence} ({u.waiting}).\n" for u in feedback.unfilled)
         + written_answers(feedback)
         + (f"\nThe results of {len(delayed)} checks ({sum(c.max_score for c in delayed):g} points) "
            f"{VISIBILITY[config.delayed_visibility]}." if delayed else ""),
@@ -262,8 +267,8 @@ def feedback_markdown(result, *, assignment: Assignment, config: Config = Config
         lines += ["## What to fix", ""]
         for item in feedback.to_fix():
             if isinstance(item, Unfilled):
-                lines.append(f"- **{item.sentence}.** {len(item.checks)} checks "
-                             f"({sum(c.max_score - c.score for c in item.checks):g} pt) wait on it:")
+                lines.append(f"- **{item.sentence}.** {item.waiting} "
+                             f"({sum(c.max_score - c.score for c in item.checks):g} pt):")
                 lines += [f"  - {c.title} ({c.max_score - c.score:g} pt)" for c in item.checks]
             else:
                 check = item.check
