@@ -124,3 +124,18 @@ def test_usual_causes_are_not_presumed_after_an_earlier_lost_check(config, assig
     other = CheckResult("test_o", "ae_model: reconstructs", "ae_model", 0.5, 0.0, accuracy)
     second = student_feedback(GradeResult("c", [weights, other]), assignment=assignment, config=config)
     assert "Usual causes: the weights saved" in second.message(other)
+
+
+def test_a_stub_left_as_a_comment_above_written_code_is_not_unfilled(config, assignment, tmp_path):
+    """A student may write the code under a lone `### YOUR CODE HERE ###` line: their error is reported, not the stub."""
+    submission = _release_submission(assignment, tmp_path / "dave")
+    notebook = json.loads((submission / "hw2.ipynb").read_text())
+    for cell in notebook["cells"]:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "model":
+            cell["source"] = "### YOUR CODE HERE ###\nmodel = LeNet5().to(device)\n"
+    (submission / "hw2.ipynb").write_text(json.dumps(notebook))
+    check = CheckResult("test_m", "model: an instance", "model", 0.5, 0.0,
+                        "the cell `model` failed: NameError: name 'LeNet5' is not defined (cell model, line 2)")
+    feedback = student_feedback(GradeResult("dave", [check]), assignment=assignment, config=config,
+                                submission=submission)
+    assert feedback.unfilled == [] and "`model = LeNet5().to(device)`" in feedback.message(check)

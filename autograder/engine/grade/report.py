@@ -117,10 +117,15 @@ def student_words(text: str, names: dict[str, str], sources: dict[str, str]) -> 
 
 
 def _first_stub_line(source: str, released: str) -> tuple[int, str] | None:
-    """The first line of ``source`` still holding a stub line of the released cell, if any (1-based)."""
-    stubs = {line.strip() for line in released.splitlines() if STUB in line or _BLANK.search(line)}
+    """The first line of ``source`` still holding a stub of the released cell (1-based), if any: a stub after code
+    (``x = ### YOUR CODE HERE ###``, never valid Python), a released line with `_` blanks left as it was, or a stub
+    on a line of its own in a cell left exactly as released (below such a line a student may have written the
+    code and left the marker as a comment)."""
+    blanks = {line.strip() for line in released.splitlines() if _BLANK.search(line)}
+    unchanged = source.split() == released.split()
     for number, line in enumerate(source.splitlines(), 1):
-        if STUB in line or line.strip() in stubs:
+        before, stub, _ = line.partition(STUB)
+        if (stub and (before.strip() or unchanged)) or line.strip() in blanks:
             return number, line.strip()
     return None
 
