@@ -254,4 +254,4 @@ def feedback_html(feedback) -> str:
 def gradescope_test_html(output: str, pictures: list[Picture]) -> str:
     """One Gradescope test's output as HTML: its text escaped, then the pictures that explain it, the
     reference's beside the student's."""
-    return "".join(f"<p>{html.escape(line)}</p>" for line in output.splitlines() if line) + figures_html(pictures)
+    return "".join(f"<p>{marked(line)}</p>" for line in output.splitlines() if line) + figures_html(pictures)
