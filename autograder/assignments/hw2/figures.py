@@ -8,8 +8,6 @@ nothing about the student's): none reveals code, and each is a figure the notebo
 
 from __future__ import annotations
 
-import torch
-
 from autograder.assignments.hw2.metrics import MNIST_MEAN, MNIST_STD
 from autograder.engine.grade.drawing import confusion_matrix, image_rows, latent_scatter, montage, one_of_each
 from autograder.engine.grade.feedback_page import Figure, View, weights_in

@@ -1,5 +1,5 @@
-"""feedback.html: the scores and messages of feedback.md, with pictures of the student's own models under the
-checks they explain, drawn by the grader.
+"""feedback.html: what feedback.md says (report.StudentFeedback: the total, what to fix first, every check in the
+notebook's words), with pictures of the student's own work under the checks they explain, drawn by the grader.
 
 An assignment declares its pictures in ``figures.py`` (``FIGURES``, a list of ``Figure``); this module draws them
 in the grading worker, from what the grader computed itself (the weight probes' answers and the reference's
