@@ -8,6 +8,7 @@ and the reference of every other assignment (about a minute and a half on the co
 from __future__ import annotations
 
 import base64
+import html
 import io
 import json
 import re
@@ -25,9 +26,10 @@ from autograder.engine.grade.batch import RESULT_FILE, store_result
 from autograder.engine.grade.cache_key import content_key
 from autograder.engine.grade.drawing import latent_scatter, png
 from autograder.engine.grade.feedback_page import Figure, Picture, View, cached_pictures, draw
-from autograder.engine.notebook import points
+from autograder.engine.grade.report import check_output, student_feedback
+from autograder.engine.notebook import graded_code_cells, points, read_cells
 
-HW2 = ("passes_all", "untrained_weights", "blank_release")
+HW2 = ("passes_all", "untrained_weights", "blank_release", "lenet_relu_instead_of_tanh")
 MAX_BYTES = 400_000
 
 
@@ -54,7 +56,8 @@ def _graded(config, assignment_id: str, names: tuple, root) -> dict:
             folder = build_submission(assignment.fixtures_dir / name, root / assignment_id / name, config=config,
                                       assignment=assignment, inputs=lambda: grader.inputs)
             result = grader.grade(folder)
-            store_result(result, root / "out" / assignment_id / name, "print", config=config, assignment=assignment)
+            store_result(result, root / "out" / assignment_id / name, "print", config=config, assignment=assignment,
+                         submission=folder)
             out[name] = (result, root / "out" / assignment_id / name)
         return out
     finally:
@@ -97,16 +100,19 @@ def test_every_page_is_self_contained_and_small(graded):
             image.verify()
 
 
-def test_every_check_of_feedback_md_is_on_the_page(graded):
+def test_every_check_of_feedback_md_is_on_the_page(graded, config):
+    """Every check on both, and what each lost one says (in the student's words: its message, or the unfilled cell
+    it waits on)."""
     for (assignment_id, name), (result, folder) in graded.items():
-        parser = _Page()
-        parser.feed((folder / "feedback.html").read_text())
-        text = " ".join(parser.text)
+        submission = folder.parents[2] / assignment_id / name  # where _graded built it
+        feedback = student_feedback(result, assignment=load(assignment_id, config), config=config, submission=submission)
+        text = _text((folder / "feedback.html").read_text(), "")
         markdown = (folder / "feedback.md").read_text()
         for check in result.checks:
             assert check.title in markdown and check.title in text, f"{assignment_id}/{name}: {check.title}"
             if check.score < check.max_score:
-                assert check.message in text
+                said = check_output(feedback, check).removesuffix(".")
+                assert said and said in markdown and said.replace("`", "") in text, f"{assignment_id}/{name}: {said}"
         assert f"{result.score:g} / {result.max_score:g}" in text
 
 
@@ -123,8 +129,7 @@ def test_each_picture_sits_under_its_own_check(graded, config):
         assert len(result.pictures) == len(figures) + sum(f.show_reference for f in figures)
         page = (folder / "feedback.html").read_text()
         for figure in figures:
-            index = next(i for i, c in enumerate(result.checks) if c.name == figure.check) + 1
-            section = page.split(f'id="check-{index}"', 1)[1].split("</section>", 1)[0]
+            section = page.split(f'id="check-{figure.check}"', 1)[1].split("</section>", 1)[0]
             assert figure.title.replace("'", "&#x27;") in section, f"{assignment_id}: {figure.title}"
 
 
@@ -168,22 +173,27 @@ def test_a_figure_that_fails_is_left_out_with_a_note():
 
 
 def test_a_latent_picture_puts_each_code_where_it_lies():
-    """Three codes of three digits: a pixel of each digit's colour near where the axes put it, none elsewhere."""
+    """Three codes of three digits: a pixel of each digit's colour near where the axes put it, none elsewhere; the
+    frame grows to hold every code, and says how many lie beyond the largest one."""
     codes, labels = torch.tensor([[0.0, 0.0], [2.0, 2.0], [9.0, 9.0]]), torch.tensor([0, 1, 2])
     pixels, caption = latent_scatter(codes, labels)
-    assert caption == "33% of the codes lie outside this frame"
+    assert caption == ""  # the frame holds the code at (9, 9)
     image = np.asarray(Image.open(io.BytesIO(png(pixels))).convert("RGB")).astype(int)
     blue, orange, green = (31, 119, 180), (255, 127, 14), (44, 160, 44)  # tab10's 0, 1 and 2
 
     def where(colour):
         rows, columns = np.nonzero((np.abs(image - colour).sum(axis=2) < 10))
-        return rows, columns
+        keep = rows > 40  # below the legend's digits at the top
+        return rows[keep], columns[keep]
 
-    (blue_rows, blue_columns), (orange_rows, orange_columns) = where(blue), where(orange)
-    assert len(where(green)[0]) == 0 or where(green)[0].max() < 40  # the legend's "2" only, at the top
-    # the origin's code is left of and below the code at (2, 2)
-    assert np.median(blue_columns[blue_rows > 40]) < np.median(orange_columns[orange_rows > 40])
-    assert np.median(blue_rows[blue_rows > 40]) > np.median(orange_rows[orange_rows > 40])
+    (blue_rows, blue_columns), (orange_rows, orange_columns), (green_rows, green_columns) = (
+        where(blue), where(orange), where(green))
+    assert len(green_rows)  # the code at (9, 9) is drawn, up and to the right of the others
+    # the origin's code is left of and below the code at (2, 2), which is left of and below (9, 9)
+    assert np.median(blue_columns) < np.median(orange_columns) < np.median(green_columns)
+    assert np.median(blue_rows) > np.median(orange_rows) > np.median(green_rows)
+    _, caption = latent_scatter(torch.tensor([[0.0, 0.0], [500.0, 0.0], [float("nan"), 0.0]]), labels)
+    assert caption == "1 of the 3 codes lie outside this frame; 1 codes are not finite numbers"
 
 
 def test_without_pictures_the_page_still_holds_every_check_escaped(config, tmp_path):
@@ -229,3 +239,56 @@ def test_the_reference_pictures_file_is_named_by_what_they_are_drawn_from(tmp_pa
     assert content_key([weights], "inputs-2") != before
     weights.write_bytes(b"two")  # new reference weights: new pictures
     assert content_key([weights], "inputs-1") != before
+
+
+def _text(page: str, separator: str = " ") -> str:
+    """The page's text: its pieces joined by ``separator`` ("" to read it as the browser shows it)."""
+    parser = _Page()
+    parser.feed(page)
+    return separator.join(parser.text)
+
+
+def test_what_to_fix_comes_before_any_picture(graded):
+    """The lost checks (or the unfilled cells they wait on) are listed, each linked to its section, above the first
+    picture, in the notebook's order."""
+    for (assignment_id, name), (result, folder) in graded.items():
+        page = (folder / "feedback.html").read_text()
+        first_picture = page.find("<img")
+        lost = [c for c in result.checks if c.score < c.max_score]
+        if not lost:
+            assert "What to fix" not in page
+            continue
+        fix = page.index("<h2>What to fix</h2>")
+        assert first_picture == -1 or fix < first_picture, f"{assignment_id}/{name}"
+        # each lost check named there, linked to its section unless it only waits on an unfilled cell
+        named = [page.index(f'href="#check-{c.name}"', fix) if f'id="check-{c.name}"' in page
+                 else page.index(html.escape(c.title, quote=False), fix) for c in lost]
+        assert first_picture == -1 or max(named) < first_picture, f"{assignment_id}/{name}"
+        assert named == sorted(named), f"{assignment_id}/{name}: not in the notebook's order"
+
+
+def test_no_hidden_grade_id_and_the_files_graded_are_named(graded, config):
+    """Cells are named as the notebook shows them: no nbgrader grade_id the student never sees (one that is not
+    also a name in the notebook's code) is in the page's text; the page says what it graded, when, from which files."""
+    for (assignment_id, name), (result, folder) in graded.items():
+        assignment = load(assignment_id, config)
+        code = " ".join(source for _, source in graded_code_cells(assignment.release_notebook))
+        cells = {c["nbgrader"]["grade_id"] for c in read_cells(assignment.release_notebook)
+                 if isinstance(c["nbgrader"].get("grade_id"), str) and c["nbgrader"].get("grade")}
+        hidden = {cell for cell in cells | set(assignment.settings.definition_cells)
+                  if not re.search(rf"\b{re.escape(cell)}\b", code)}
+        assert hidden, assignment_id  # the test would check nothing
+        for text in (_text((folder / "feedback.html").read_text()), (folder / "feedback.md").read_text()):
+            found = [cell for cell in hidden if re.search(rf"\b{re.escape(cell)}\b", text)]
+            assert not found, f"{assignment_id}/{name}: {found}"
+            assert re.search(rf"{assignment.settings.title}, submission {name}, graded \d{{4}}-\d\d-\d\d \d\d:\d\d UTC, "
+                             rf"from {assignment.id}\.ipynb \([\d,]+ bytes, SHA-256 [0-9a-f]{{12}}…\)", text), \
+                f"{assignment_id}/{name}: no provenance"
+
+
+def test_an_unfilled_release_says_each_stub_once(graded):
+    """hw2's release: one line per cell still holding the stub, never the SyntaxError it raises."""
+    result, folder = graded[("hw2", "blank_release")]
+    text = _text((folder / "feedback.html").read_text(), "")
+    assert "SyntaxError" not in text and "NameError" not in text
+    assert text.count("still holds ### YOUR CODE HERE ### (line 1: transform = ### YOUR CODE HERE ###)") == 1

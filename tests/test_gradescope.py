@@ -150,9 +150,12 @@ def test_the_reference_uploaded_in_a_folder_scores_12(source, assignment, tmp_pa
     assert len(delayed) == 3 and all("same outputs as the reference" in name for name in delayed)
     assert {t["visibility"] for t in results["tests"] if t["name"] in delayed} == {"after_due_date"}
     assert "3 checks (2 points) are shown after the due date" in results["output"]
-    # the student's pictures in the top-level output, which Gradescope renders as (sanitised) HTML
-    assert results["output_format"] == "html" and results["output"].count('<img src="data:image/png;base64,') >= 5
-    assert all("output_format" not in t for t in results["tests"])  # messages stay plain text
+    # each check's pictures (the reference's beside the student's) in its own test's output, as the per-test HTML
+    # Gradescope renders (sanitised); the summary and the tests without pictures stay plain text
+    assert results["output_format"] == "text" and "<img" not in results["output"]
+    pictured = [t for t in results["tests"] if t.get("output_format") == "html"]
+    assert pictured and sum(t["output"].count('<img src="data:image/png;base64,') for t in pictured) >= 8
+    assert all("<img" not in t["output"] for t in results["tests"] if t not in pictured)
 
 
 def test_a_submission_without_notebook_gets_0_and_is_told_why(source, tmp_path):

@@ -116,3 +116,34 @@ def run_trusted_cells(path: Path, grade_ids: tuple[str, ...], overrides: dict) -
             if grade_id == PARAMETERS:
                 namespace.update(overrides)
     return namespace
+
+
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
+def heading_text(line: str) -> str:
+    """A markdown heading line as the rendered notebook shows it: without the #s and the emphasis marks."""
+    return line.lstrip("#").strip().replace("**", "").replace("`", "")
+
+
+def cell_names(path: Path) -> dict[str, str]:
+    """How a student finds each graded cell (by nbgrader grade_id) in the notebook: the heading of the section it
+    is in and its place there, e.g. "the first code cell under 'Loading the data (1 point)'". Code cells are
+    counted among all the section's code cells (the student sees them all); written answers among its answer
+    cells (nbgrader's graded markdown cells)."""
+    names, heading, counts = {}, "", {}
+    for cell in read_cells(path):
+        grade_id, graded = cell["nbgrader"].get("grade_id"), bool(cell["nbgrader"].get("grade"))
+        if cell["cell_type"] == "markdown" and not graded:
+            titles = [line for line in cell["source"].splitlines() if line.startswith("#")]
+            if titles:
+                heading, counts = heading_text(titles[-1]), {}
+            continue
+        kind = "code cell" if cell["cell_type"] == "code" else "answer cell" if graded else None
+        if kind is None:
+            continue
+        counts[kind] = counts.get(kind, 0) + 1
+        if isinstance(grade_id, str):
+            place = ORDINALS[counts[kind] - 1] if counts[kind] <= len(ORDINALS) else f"{counts[kind]}th"
+            names[grade_id] = f"the {place} {kind} under '{heading}'" if heading else f"the {place} {kind} of the notebook"
+    return names

@@ -28,7 +28,7 @@ def _rows(view: View, rows: list[tuple[str, object]], count: int):
     shown = [(name, images) for name, images in rows if is_images(images, count)]
     if len(shown) < 2:
         raise ValueError("the notebook's functions returned too few images to draw")
-    where = "returned by your functions in your notebook's process; " if view.whose == "yours" else ""
+    where = "run in your notebook's process; " if view.whose == "yours" else ""
     return image_rows([images for _, images in shown]), where + "rows: " + "; ".join(name for name, _ in shown)
 
 
@@ -61,13 +61,17 @@ def _interpolation(view: View):
     return _rows(view, rows, count)
 
 
+# what ran on what: the student's functions (the reference's) on the VAE the course ships; no weights are submitted
+ON_THE_VAE = {"yours": "Your functions on the course's VAE",
+              "reference": "The reference solution's functions on the course's VAE"}
+
 FIGURES = [
     Figure("test_reconstruct", "six test digits, reconstruct's decoded means, and a decoded sample", _reconstruct,
-           show_reference=True),
+           show_reference=True, **ON_THE_VAE),
     Figure("test_bend_weights_outputs", "bend_weights' decoded outputs for six fixed codes, one row per bend",
-           _bent("bend_weights", "weight_bends"), show_reference=True),
+           _bent("bend_weights", "weight_bends"), show_reference=True, **ON_THE_VAE),
     Figure("test_bend_activation_outputs", "bend_activation's decoded outputs for six fixed codes, one row per bend",
-           _bent("bend_activation", "activation_bends"), show_reference=True),
+           _bent("bend_activation", "activation_bends"), show_reference=True, **ON_THE_VAE),
     Figure("test_interpolation_mixes", "interpolate_at_layer's mixes of three test digits with five weightings, one "
-           "row per layer", _interpolation, show_reference=True),
+           "row per layer", _interpolation, show_reference=True, **ON_THE_VAE),
 ]

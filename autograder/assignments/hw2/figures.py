@@ -8,11 +8,9 @@ nothing about the student's): none reveals code, and each is a figure the notebo
 
 from __future__ import annotations
 
-import torch
-
 from autograder.assignments.hw2.metrics import MNIST_MEAN, MNIST_STD
 from autograder.engine.grade.drawing import confusion_matrix, image_rows, latent_scatter, montage, one_of_each
-from autograder.engine.grade.feedback_page import Figure, View
+from autograder.engine.grade.feedback_page import Figure, View, weights_in
 
 
 def _confusion(view: View):
@@ -45,23 +43,26 @@ def _latent(view: View):
 def _ppf_grid(view: View):
     grid = view.measured["vae_weights"]["ppf_decoded"]
     side = round(len(grid) ** 0.5)
-    # the probe decodes z2 row by row upwards; flipped so that z2 grows upwards, as in the notebook's plot; at
-    # half size (14 pixels a digit), so that the student's grid and the reference's fit side by side
+    # the probe decodes z2 row by row upwards; flipped so that z2 grows upwards, as in the notebook's plot; at full
+    # size (28 pixels a digit: at half size the digits could not be read), the reference's grid beside or below
     flipped = grid.reshape(side, side, *grid.shape[1:]).flip(0).reshape(grid.shape)
-    return montage(torch.nn.functional.avg_pool2d(flipped, 2), columns=side)
+    return montage(flipped, columns=side)
 
+
+LENET, AE, VAE = (weights_in("LeNet-5", "lenet5_weights.pth"), weights_in("autoencoder", "mnist_ae_weights.pth"),
+                  weights_in("VAE", "mnist_vae_weights.pth"))
 
 FIGURES = [
     Figure("test_model_weights_accuracy", "the confusion matrix: test digits by true and predicted class",
-           _confusion, show_reference=True, models=("lenet",)),
+           _confusion, show_reference=True, models=("lenet",), **LENET),
     Figure("test_model_weights_accuracy", "the first misclassified test digits", _misclassified,
-           show_reference=False, models=("lenet",)),
+           show_reference=False, models=("lenet",), **LENET),
     Figure("test_ae_weights_reconstruct", "eight test digits (top) and the autoencoder's reconstructions (bottom)",
-           _reconstructions("ae_weights"), show_reference=True, models=("ae",)),
+           _reconstructions("ae_weights"), show_reference=True, models=("ae",), **AE),
     Figure("test_vae_weights_reconstruct", "eight test digits (top) and the VAE's reconstructions (bottom)",
-           _reconstructions("vae_weights"), show_reference=True, models=("vae",)),
+           _reconstructions("vae_weights"), show_reference=True, models=("vae",), **VAE),
     Figure("test_vae_latent_space", "the latent means of 500 test digits, coloured by digit, with the prior's "
-           "1- and 2-sigma circles", _latent, show_reference=True, models=("vae",)),
-    Figure("test_vae_latent_space", "the decoder's images of the 20 x 20 PPF grid of the prior", _ppf_grid,
-           show_reference=True, models=("vae",)),
+           "1- and 2-sigma circles", _latent, show_reference=True, models=("vae",), **VAE),
+    Figure("test_vae_latent_space", "the decoder's images of the 20 x 20 PPF grid of the prior (latent dimension 1 "
+           "grows to the right, 2 upwards)", _ppf_grid, show_reference=True, models=("vae",), **VAE),
 ]

@@ -11,7 +11,7 @@ The reference's picture is shown beside each: none reveals code, and the noteboo
 from __future__ import annotations
 
 from autograder.engine.grade.drawing import confusion_matrix, embedding_panels, pca
-from autograder.engine.grade.feedback_page import Figure, View
+from autograder.engine.grade.feedback_page import Figure, View, weights_in
 
 PCA_IMAGES = 150  # test digits per layer picture: enough to see the clusters, cheap to run and project
 
@@ -26,7 +26,7 @@ def _layers(view: View):
     images = view.inputs["test"]["images"][:PCA_IMAGES]
     layers = dict(zip(("h1", "h2", "h3", "h4", "h5", "h6"), net.eval().extract(images)))
     panels = [("input", pca(images))] + [(name, pca(layer)) for name, layer in layers.items()]
-    return embedding_panels(panels, view.inputs["test"]["labels"][:PCA_IMAGES])
+    return embedding_panels(panels, view.inputs["test"]["labels"][:PCA_IMAGES], axis_names=("PC 1", "PC 2"))
 
 
 def _tsne(view: View):
@@ -38,14 +38,22 @@ def _tsne(view: View):
     panels = [(layer, answer[layer]) for layer in layers if getattr(answer.get(layer), "shape", None) == wanted]
     if not panels:
         raise ValueError("your tsne_embedding returned no (N, 2) embedding")
-    return embedding_panels(panels, view.inputs["embed_labels"], columns=len(panels) + 1)
+    return embedding_panels(panels, view.inputs["embed_labels"], axis_names=("t-SNE 1", "t-SNE 2"),
+                            columns=len(panels))
 
+
+CNN = weights_in("network", "mnist_cnn.pt")
 
 FIGURES = [
     Figure("test_trained_weights_accuracy", "the confusion matrix: test digits by true and predicted class",
-           _confusion, show_reference=True, models=("cnn",)),
-    Figure("test_trained_weights_accuracy", "each layer's activations of 150 test digits, projected on their two "
-           "principal axes (PCA), coloured by digit", _layers, show_reference=True, models=("cnn",)),
-    Figure("test_deep_layer_separates_digits", "tsne_embedding's output (run in the notebook's own process) for the "
-           "reference network's input and h5 of 200 test digits", _tsne, show_reference=True),
+           _confusion, show_reference=True, models=("cnn",), **CNN),
+    # drawn by the solution's own extract (never the student's): it shows the trained weights' layers, so it sits
+    # under the check of those weights, not under the extract checks
+    Figure("test_trained_weights_accuracy", "each layer's activations of 150 test digits (taken where the "
+           "reference's extract takes them), projected on their two principal axes (PCA), coloured by digit",
+           _layers, show_reference=True, models=("cnn",), **CNN),
+    Figure("test_deep_layer_separates_digits", "the 2-D embedding (run in your notebook's own process) of the input "
+           "and of h5 for 200 test digits", _tsne, show_reference=True,
+           yours="The reference network's activations embedded by your t-SNE function",
+           reference="The same activations embedded by the reference solution's function"),
 ]

@@ -95,7 +95,7 @@ def store_result(result: GradeResult, folder: Path, submission_fingerprint: str,
     from autograder.engine.grade.report import write_reports
     from autograder.engine.integrity.records import Record, build_record, write_record
 
-    write_reports(result, folder, config=config, assignment=assignment)
+    write_reports(result, folder, config=config, assignment=assignment, submission=submission)
     if submission is not None:
         try:
             record = build_record(name=result.submission, directory=submission, fitted=result.fitted,

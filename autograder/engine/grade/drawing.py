@@ -143,16 +143,23 @@ def paint_points(pixels: np.ndarray, frame: Frame, index: int, points: np.ndarra
             pixels[rows[inside] + dy, columns[inside] + dx] = colours[inside]
 
 
+# the latent frames' half-widths: the smallest that holds every code is used (a few frames, each drawn once per
+# process); codes beyond the largest are counted in the caption
+LATENT_LIMITS = (4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0, 48.0)
+
+
 @cache
 def _latent_frame(limit: float, circles: tuple) -> Frame:
-    figure = _new_figure(3.0, 3.1)
-    ax = figure.add_axes((0.12, 0.08, 0.84, 0.8))
+    figure = _new_figure(3.2, 3.3)
+    ax = figure.add_axes((0.17, 0.14, 0.79, 0.74))
     ax.set_xlim(-limit, limit)
     ax.set_ylim(-limit, limit)
     ticks = [-limit / 2, 0, limit / 2]
     ax.set_xticks(ticks)
     ax.set_yticks(ticks)
     ax.tick_params(labelsize=7)
+    ax.set_xlabel("latent dimension 1", fontsize=8, labelpad=2)
+    ax.set_ylabel("latent dimension 2", fontsize=8, labelpad=2)
     _legend(figure, 0.92)
     bare = _frame(figure, [ax])
     angles = np.linspace(0, 2 * np.pi, 120)
@@ -166,18 +173,24 @@ def _latent_frame(limit: float, circles: tuple) -> Frame:
     return Frame(drawn.pixels, drawn.boxes, drawn.limits, above=(drawn.pixels != bare.pixels).any(axis=2))
 
 
-def latent_scatter(codes: torch.Tensor, labels: torch.Tensor, *, prior_circles: tuple = (1, 2),
-                   limit: float = 4.0) -> tuple[np.ndarray, str]:
+def latent_scatter(codes: torch.Tensor, labels: torch.Tensor, *, prior_circles: tuple = (1, 2)) -> tuple[np.ndarray, str]:
     """2-D codes coloured by digit (the colours named across the top), under the standard normal prior's
-    circles of radius ``prior_circles`` (1 sigma solid, the others dashed); the axes are fixed at +-``limit`` so
-    that a student's picture and the reference's compare. The caption says how many codes lie outside."""
+    circles of radius ``prior_circles`` (1 sigma solid, the others dashed), in the smallest of ``LATENT_LIMITS``
+    that holds every code (the ticks say which); the caption says how many codes lie outside the largest, and
+    how many are not finite."""
     points = codes.detach().double().numpy()
-    frame = _latent_frame(float(limit), tuple(prior_circles))
+    finite = np.isfinite(points).all(axis=1)
+    extent = float(np.abs(points[finite]).max()) if finite.any() else 0.0
+    # 2% of margin: a code on the frame's edge would be painted over the axes' line (and left out)
+    limit = next((limit for limit in LATENT_LIMITS if extent < limit * 0.98), LATENT_LIMITS[-1])
+    frame = _latent_frame(limit, tuple(prior_circles))
     pixels = frame.copy()
     paint_points(pixels, frame, 0, points, labels.numpy())
     frame.finish(pixels)
-    outside = float((np.abs(points) > limit).any(axis=1).mean()) if len(points) else 0.0
-    return pixels, (f"{outside:.0%} of the codes lie outside this frame" if outside else "")
+    outside = int((np.abs(points[finite]) >= limit * 0.98).any(axis=1).sum())
+    notes = [f"{outside:,} of the {len(points):,} codes lie outside this frame" if outside else "",
+             f"{int((~finite).sum()):,} codes are not finite numbers" if not finite.all() else ""]
+    return pixels, "; ".join(note for note in notes if note)
 
 
 @cache
@@ -221,28 +234,31 @@ def confusion_matrix(scores: torch.Tensor, labels: torch.Tensor, *, listed: int 
 
 
 @cache
-def _panels_frame(names: tuple[str, ...], columns: int) -> Frame:
+def _panels_frame(names: tuple[str, ...], columns: int, axis_names: tuple[str, str]) -> Frame:
     rows = math.ceil(len(names) / columns)
-    figure = _new_figure(1.7 * columns, 1.6 * rows + 0.35)
+    figure = _new_figure(1.7 * columns, 1.75 * rows + 0.35)
     axes = []
     for index, name in enumerate(names):
         ax = figure.add_subplot(rows, columns, index + 1)
         ax.set_title(name, fontsize=8, pad=2)
         ax.set_xticks([])
         ax.set_yticks([])
+        ax.set_xlabel(axis_names[0], fontsize=7, labelpad=1)
+        ax.set_ylabel(axis_names[1], fontsize=7, labelpad=1)
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
         axes.append(ax)
-    figure.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=1 - 0.45 / figure.get_figheight(), wspace=0.08,
-                           hspace=0.22)
+    figure.subplots_adjust(left=0.05, right=0.98, bottom=0.1 / rows, top=1 - 0.45 / figure.get_figheight(),
+                           wspace=0.14, hspace=0.3)
     _legend(figure, 1 - 0.25 / figure.get_figheight())
     return _frame(figure, axes)
 
 
-def embedding_panels(panels: list[tuple[str, torch.Tensor]], labels: torch.Tensor, *, columns: int = 4) -> np.ndarray:
+def embedding_panels(panels: list[tuple[str, torch.Tensor]], labels: torch.Tensor, *, axis_names: tuple[str, str],
+                     columns: int = 4) -> np.ndarray:
     """One scatter per (name, (N, 2) points) pair, every point coloured by its digit (the colours named across
-    the top), each panel scaled to its own points."""
-    frame = _panels_frame(tuple(name for name, _ in panels), columns)
+    the top), each panel scaled to hold all its own points, its axes named ``axis_names``."""
+    frame = _panels_frame(tuple(name for name, _ in panels), columns, tuple(axis_names))
     pixels = frame.copy()
     digits = labels.numpy()
     for index, (_, points) in enumerate(panels):

@@ -35,17 +35,21 @@ def run(*, root: Path, assignment: Assignment, config: Config = Config()) -> dic
 
         start_early(config=config, assignment=assignment)  # the server boots while torch loads here
         from autograder.engine.grade import grade_submissions
-        from autograder.engine.grade.feedback_page import gradescope_html
-        from autograder.engine.grade.report import results_json
+        from autograder.engine.grade.feedback_page import gradescope_test_html
+        from autograder.engine.grade.report import results_json, student_feedback
 
+        folder = submission_folder(root / "submission")
         with tempfile.TemporaryDirectory(prefix=f"{assignment.id}-gradescope-") as scratch:
-            [result] = grade_submissions(submissions={"submission": submission_folder(root / "submission")},
-                                         out_dir=Path(scratch), assignment=assignment, config=config)
-        results = results_json(result, config=config, assignment=assignment)
-        if any(picture.png is not None for picture in result.pictures):
-            # Gradescope renders an "html" output (sanitised); the messages stay plain text in each test
-            results["output"] = gradescope_html(results["output"], pictures=result.pictures, checks=result.checks)
-            results["output_format"] = "html"
+            [result] = grade_submissions(submissions={"submission": folder}, out_dir=Path(scratch),
+                                         assignment=assignment, config=config)
+        feedback = student_feedback(result, assignment=assignment, config=config, submission=folder)
+        results = results_json(result, config=config, assignment=assignment, feedback=feedback)
+        for test, check in zip(results["tests"], result.checks):
+            # a test's own output may be HTML (the spec's per-test output_format, sanitised by Gradescope): the
+            # pictures that explain a check go there, the reference's beside the student's
+            if pictures := [p for p in result.pictures if p.check == check.name]:
+                test["output"] = gradescope_test_html(test["output"], pictures)
+                test["output_format"] = "html"
         # Gradescope's format has no top-level max_score (the assignment's points are set on Gradescope itself)
         results["extra_data"]["max_score"] = results.pop("max_score")
     except Exception as error:  # whatever failed, Gradescope must get a results.json to show
