@@ -188,7 +188,9 @@ def student_feedback(result, *, assignment: Assignment, config: Config = Config(
     return StudentFeedback(
         result, f"{assignment.settings.title} feedback: {result.submission}", names,
         [u for u in unfilled.values() if u.checks], lost,
-        [student_words(note, names, sources) for note in result.notes], manual,
+        # a note about a cell still holding its stub (it "does not parse") is said by that cell's one line
+        [student_words(note, names, sources) for note in result.notes
+         if not any(f"`{cell}`" in note for cell in unfilled)], manual,
         datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), files, bool(assignment.settings.models))
 
 
