@@ -56,6 +56,17 @@ def _snapshot(model) -> dict:
     return {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}
 
 
+def _records_gradients(value) -> bool:
+    """Whether an answer holds a tensor that records gradients (the notebook asks for every output without)."""
+    if isinstance(value, torch.Tensor):
+        return value.requires_grad
+    if isinstance(value, dict):
+        return any(map(_records_gradients, value.values()))
+    if isinstance(value, (list, tuple)):
+        return any(map(_records_gradients, value))
+    return False
+
+
 def _drawn_from(seed: int, draws: int) -> torch.Generator:
     """A generator seeded with ``seed`` that has already given ``draws`` numbers: a function using it as it is
     differs from one that re-seeds it (``manual_seed(g.initial_seed())``)."""
@@ -79,7 +90,8 @@ def _after_raising_call(call, vae, z) -> dict:
 def _reconstruct(ns, inputs, _):
     x = inputs["x"]
     generator = _drawn_from(inputs["sample_seed"], inputs["generator_draws"])
-    return {"mean": ns["reconstruct"](_vae(ns, inputs), x), "sampled": ns["reconstruct"](_vae(ns, inputs), x, generator)}
+    mean, sampled = ns["reconstruct"](_vae(ns, inputs), x), ns["reconstruct"](_vae(ns, inputs), x, generator)
+    return {"mean": mean, "sampled": sampled, "records_gradients": _records_gradients([mean, sampled])}
 
 
 def _record(ns, inputs, _):
@@ -92,7 +104,8 @@ def _record(ns, inputs, _):
     raising = _after_raising_call(lambda: ns["record_activations"](vae, list(inputs["record"]["decode"]),
                                                                     inputs["raising_z"], method="decode"),
                                   vae, inputs["z"])
-    return {"encode": dict(encode), "decode": dict(decode), **left, "raising": raising}
+    return {"encode": dict(encode), "decode": dict(decode), **left, "raising": raising,
+            "records_gradients": _records_gradients([encode, decode])}
 
 
 def _listing(ns, inputs, _):
@@ -209,7 +222,7 @@ def _bend_weights(ns, inputs, _):
             ns.pop("matching_parameters", None)
         else:
             ns["matching_parameters"] = students
-    return {"outputs": outputs, **left, "raising": raising}
+    return {"outputs": outputs, **left, "raising": raising, "records_gradients": _records_gradients(outputs)}
 
 
 def _matching(ns, inputs, _):
@@ -256,7 +269,7 @@ def _bend_activation(ns, inputs, _):
     vae = _vae(ns, inputs)
     raising = _after_raising_call(lambda: ns["bend_activation"](vae, layer, ACTIVATION_BENDS[bend],
                                                                 inputs["raising_z"], method="decode"), vae, inputs["z"])
-    return {"outputs": outputs, **left, "raising": raising}
+    return {"outputs": outputs, **left, "raising": raising, "records_gradients": _records_gradients(outputs)}
 
 
 def _interpolate(ns, inputs, _):
@@ -265,7 +278,7 @@ def _interpolate(ns, inputs, _):
     before = _snapshot(vae)
     for layer in inputs["interpolation_layers"]:
         mixes[layer] = ns["interpolate_at_layer"](vae, layer, inputs["pair"], inputs["interpolation_weights"])
-    return {"mixes": mixes, **_left_as_found(vae, before, inputs["z"])}
+    return {"mixes": mixes, **_left_as_found(vae, before, inputs["z"]), "records_gradients": _records_gradients(mixes)}
 
 
 def _plain(ns, inputs, _):

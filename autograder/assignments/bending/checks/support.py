@@ -82,3 +82,9 @@ def left_as_found_when_it_raises(answer: dict, reference: dict, call: str) -> No
     raising = answer.get("raising")
     expect(isinstance(raising, dict), f"{call} was not answered")
     left_as_found(raising, reference["raising"], 0.0, f"{call} (a call in which the model raised an error)")
+
+
+def without_gradients(answer: dict, what: str) -> None:
+    """The notebook asks for every output computed without gradients (a tensor that records them holds the graph)."""
+    expect(answer.get("records_gradients") is False,
+           f"{what} returned tensors that record gradients: compute inside `with torch.no_grad():`")

@@ -3,7 +3,7 @@
 from autograder.engine.grade.checks import expect, points
 
 from autograder.assignments.bending.checks.support import (after_the_main_answer, as_dict, as_list, as_tensor, close,
-                                                          left_as_found, left_as_found_when_it_raises)
+                                                          left_as_found, left_as_found_when_it_raises, without_gradients)
 
 
 @points(1, "bend_activation_ops", "keep_top_channels: per instance, the channels of largest mean, ties to the lower index")
@@ -45,6 +45,7 @@ def test_bend_activation_outputs(student, reference, settings, probe_inputs):
     found = student.probe("bend_activation", "bend_activation", "calling bend_activation")
     expected = reference.probe("bend_activation", "bend_activation", "calling bend_activation")
     _compare_bent_outputs(found, expected, settings, probe_inputs)
+    without_gradients(found, "bend_activation")
 
 
 def _compare_bent_outputs(found, expected, settings, probe_inputs) -> None:
@@ -92,9 +93,10 @@ def test_interpolation_endpoints(student, reference, settings, probe_inputs):
 
 @points(1, "bend_interpolate", "interpolate_at_layer: mixes the activations at the layer")
 def test_interpolation_mixes(student, reference, settings, probe_inputs):
-    mixes, _ = _mixes(student, probe_inputs)
+    mixes, found = _mixes(student, probe_inputs)
     expected = reference.probe("interpolate", "bend_interpolate", "calling interpolate_at_layer")["mixes"]
     for layer in probe_inputs["interpolation_layers"]:
         close(mixes.get(layer), expected[layer], settings.atol, f"interpolate_at_layer(vae, {layer!r}, x, weights)",
               "mix the layer's activations (weights @ activations, each flattened) and decode on from that layer; "
               "mixing decoded images (pixel space) gives the same endpoints but other mixes")
+    without_gradients(found, "interpolate_at_layer")

@@ -3,7 +3,7 @@
 from autograder.engine.grade.checks import expect, points
 
 from autograder.assignments.bending.checks.support import (after_the_main_answer, as_dict, as_list, close,
-                                                          left_as_found, left_as_found_when_it_raises)
+                                                          left_as_found, left_as_found_when_it_raises, without_gradients)
 
 
 @points(0.5, "bend_reconstruct", "reconstruct: decodes the means")
@@ -13,6 +13,7 @@ def test_reconstruct(student, reference, settings, probe_inputs):
     n = len(probe_inputs["x"])
     close(found.get("mean"), expected["mean"], settings.atol, f"reconstruct(vae, x) on {n} unseen test digits",
           "without a generator decode mu, the encoder's mean, without sampling")
+    without_gradients(found, "reconstruct")
 
 
 @points(0.5, "bend_reconstruct", "reconstruct: decodes a sample drawn from the given generator")
@@ -37,6 +38,7 @@ def test_record_activations_values(student, reference, settings, probe_inputs):
     found = student.probe("record", "bend_record", "calling record_activations")
     expected = reference.probe("record", "bend_record", "calling record_activations")
     _compare_records(found, expected, settings, probe_inputs)
+    without_gradients(found, "record_activations")
 
 
 def _compare_records(found, expected, settings, probe_inputs) -> None:

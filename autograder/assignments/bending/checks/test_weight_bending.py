@@ -3,7 +3,7 @@
 from autograder.engine.grade.checks import expect, points
 
 from autograder.assignments.bending.checks.support import (after_the_main_answer, as_list, as_tensor, close,
-                                                          left_as_found, left_as_found_when_it_raises)
+                                                          left_as_found, left_as_found_when_it_raises, without_gradients)
 
 
 @points(1, "bend_weight_ops", "keep_mask and mask: reproducible from the seed, keeping the stated fraction")
@@ -83,6 +83,7 @@ def test_bend_weights_outputs(student, reference, settings, probe_inputs):
     found = student.probe("bend_weights", "bend_weights", "calling bend_weights")
     expected = reference.probe("bend_weights", "bend_weights", "calling bend_weights")
     _compare_bent_outputs(found, expected, settings, probe_inputs)
+    without_gradients(found, "bend_weights")
 
 
 def _compare_bent_outputs(found, expected, settings, probe_inputs) -> None:

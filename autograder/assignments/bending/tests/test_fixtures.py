@@ -42,7 +42,8 @@ def test_the_library_covers_correct_variants_and_each_named_mistake():
                     "record_hooks_left_when_the_call_raises", "bend_weights_not_restored_when_the_call_raises",
                     "bend_activation_hook_left_when_the_call_raises", "kernels_of_transposed_convolutions_reordered",
                     "keep_mask_reseeds_the_generator", "reconstruct_reseeds_the_generator",
-                    "bend_weights_matches_anywhere", "listing_in_registration_order"):
+                    "bend_weights_matches_anywhere", "listing_in_registration_order",
+                    "bend_activation_records_gradients", "kernels_divided_by_zero", "kernels_normalised_in_place"):
         assert mistake in NAMES
 
 
