@@ -4,7 +4,8 @@ the student never saw. Answered in the student's process and, for the reference,
 
 Copied into the student's runner: imports only the standard library and torch. The bending functions the probes
 pass to ``bend_weights`` and ``bend_activation`` are defined here, so those two are checked apart from the
-student's own ``scale``, ``mask`` or ``keep_top_channels``.
+student's own ``scale``, ``mask`` or ``keep_top_channels``; so is the ``matching_parameters`` put in the notebook's
+place while ``bend_weights`` runs, and the small network ``list_activations`` is also asked about.
 """
 
 from __future__ import annotations
