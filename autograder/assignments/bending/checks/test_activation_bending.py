@@ -3,7 +3,8 @@
 from autograder.engine.grade.checks import expect, points
 
 from autograder.assignments.bending.checks.support import (after_the_main_answer, as_dict, as_list, as_tensor, close,
-                                                          left_as_found, left_as_found_when_it_raises, without_gradients)
+                                                          left_as_found, left_as_found_when_it_raises,
+                                                          without_gradients)
 
 
 @points(1, "bend_activation_ops", "keep_top_channels: per instance, the channels of largest mean, ties to the lower index")

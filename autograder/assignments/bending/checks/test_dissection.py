@@ -3,7 +3,8 @@
 from autograder.engine.grade.checks import expect, points
 
 from autograder.assignments.bending.checks.support import (after_the_main_answer, as_dict, as_list, close,
-                                                          left_as_found, left_as_found_when_it_raises, without_gradients)
+                                                          left_as_found, left_as_found_when_it_raises,
+                                                          without_gradients)
 
 
 @points(0.5, "bend_reconstruct", "reconstruct: decodes the means")
