@@ -8,6 +8,16 @@ import torch
 from autograder.assignments.bending import FOLDER
 
 
+def _other_model(generator: torch.Generator) -> dict:
+    """A small network unlike the shipped one, built by the probes from this: other names, a module registered but
+    never run, modules registered in another order than they run. A listing of the shipped model written out by hand
+    does not fit it."""
+    words = ["stem", "trunk", "head", "gate", "lift", "mixer", "spread", "squash", "branch", "tail"]
+    names = [words[i] for i in torch.randperm(len(words), generator=generator)[:6].tolist()]
+    widths = torch.randint(3, 9, (2,), generator=generator).tolist()
+    return {"names": names, "widths": widths, "x": torch.randn(5, widths[0], generator=generator)}
+
+
 def build_inputs(reference_ns: dict, *, settings, data_root, seed: int) -> dict:
     import torchvision
     import torchvision.transforms as transforms
@@ -33,9 +43,11 @@ def build_inputs(reference_ns: dict, *, settings, data_root, seed: int) -> dict:
         "x": images[:6],
         "z": torch.randn(6, 64, generator=generator),
         "sample_seed": int(seeds[0] % 1000),
+        "generator_draws": 7,  # a generator passed in has been drawn from already: use it as it is, never re-seed it
         "record": {"encode": ["encoder.net.conv0", "encoder.net.act2", "encoder.mu"],
                    "decode": ["decoder.fc_act", "decoder.net.bn1", "decoder.net.act2"]},
-        "kernel_layers": ["encoder.net.conv1", "decoder.net.convt2", "encoder.net.conv0"],
+        "kernel_layers": ["encoder.net.conv1", "decoder.net.convt2", "encoder.net.conv0", "decoder.net.convt1"],
+        "zero_kernel": ["encoder.net.conv1", 3, 5],  # this kernel is set to zeros before kernel_images is called
         "masks": [[[40, 50], 0.2, seeds[0]], [[2000], 0.7, seeds[1]], [[16, 8, 5, 5], 0.5, seeds[2]]],
         "weight": torch.randn(16, 8, 5, 5, generator=generator),
         "factors": [10.0, -1.0, 0.5],
@@ -48,6 +60,7 @@ def build_inputs(reference_ns: dict, *, settings, data_root, seed: int) -> dict:
             [r"decoder\.net\.bn\d\.bias|decoder\.fc\.bias", "plus 0.05", "decode"],
             [r"encoder\.net\.conv[02]\.weight", "times 10", "encode"],
             [r"decoder\.net\.convt0\.weight", "zero half", "decode"],
+            [r"decoder\.net\.convt1\.weight|decoder\.fc", "times 10", "decode"],  # a search would also bend decoder.fc.*
         ],
         "activation": activation,
         "fractions": [0.25, 0.5, 0.3],
@@ -61,4 +74,6 @@ def build_inputs(reference_ns: dict, *, settings, data_root, seed: int) -> dict:
         "interpolation_weights": torch.cat([torch.tensor([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.5, 0.5, 0.0]]),
                                             mixes / mixes.sum(1, keepdim=True)]),
         "interpolation_layers": ["decoder.fc", "decoder.net.convt0", "decoder.net.bn1"],
+        "other_model": _other_model(generator),  # drawn last: the inputs above stay as they were
+        "raising_z": torch.randn(2, 63, generator=generator),  # one column short: decode raises inside the call
     }

@@ -4,12 +4,15 @@ the student never saw. Answered in the student's process and, for the reference,
 
 Copied into the student's runner: imports only the standard library and torch. The bending functions the probes
 pass to ``bend_weights`` and ``bend_activation`` are defined here, so those two are checked apart from the
-student's own ``scale``, ``mask`` or ``keep_top_channels``.
+student's own ``scale``, ``mask`` or ``keep_top_channels``; so is the ``matching_parameters`` put in the notebook's
+place while ``bend_weights`` runs, and the small network ``list_activations`` is also asked about.
 """
 
 from __future__ import annotations
 
 import math
+import re
+from collections import OrderedDict
 
 import torch
 import torch.nn.modules.module as module_globals
@@ -54,10 +57,42 @@ def _snapshot(model) -> dict:
     return {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}
 
 
+def _records_gradients(value) -> bool:
+    """Whether an answer holds a tensor that records gradients (the notebook asks for every output without)."""
+    if isinstance(value, torch.Tensor):
+        return value.requires_grad
+    if isinstance(value, dict):
+        return any(map(_records_gradients, value.values()))
+    if isinstance(value, (list, tuple)):
+        return any(map(_records_gradients, value))
+    return False
+
+
+def _drawn_from(seed: int, draws: int) -> torch.Generator:
+    """A generator seeded with ``seed`` that has already given ``draws`` numbers: a function using it as it is
+    differs from one that re-seeds it (``manual_seed(g.initial_seed())``)."""
+    generator = torch.Generator().manual_seed(seed)
+    torch.rand(draws, generator=generator)
+    return generator
+
+
+def _after_raising_call(call, vae, z) -> dict:
+    """What ``call`` (a function of the student's on ``vae``, given a code one column short so that the model's
+    method raises inside it) leaves behind: whether it raised, hooks, parameters and buffers, the plain decode."""
+    before = _snapshot(vae)
+    try:
+        call()
+        raised = False
+    except Exception:  # the model's error passing through the student's function, as it should
+        raised = True
+    return {"raised": raised, **_left_as_found(vae, before, z)}
+
+
 def _reconstruct(ns, inputs, _):
     x = inputs["x"]
-    return {"mean": ns["reconstruct"](_vae(ns, inputs), x),
-            "sampled": ns["reconstruct"](_vae(ns, inputs), x, torch.Generator().manual_seed(inputs["sample_seed"]))}
+    generator = _drawn_from(inputs["sample_seed"], inputs["generator_draws"])
+    mean, sampled = ns["reconstruct"](_vae(ns, inputs), x), ns["reconstruct"](_vae(ns, inputs), x, generator)
+    return {"mean": mean, "sampled": sampled, "records_gradients": _records_gradients([mean, sampled])}
 
 
 def _record(ns, inputs, _):
@@ -65,7 +100,13 @@ def _record(ns, inputs, _):
     before = _snapshot(vae)
     encode = ns["record_activations"](vae, list(inputs["record"]["encode"]), inputs["x"], method="encode")
     decode = ns["record_activations"](vae, list(inputs["record"]["decode"]), inputs["z"], method="decode")
-    return {"encode": dict(encode), "decode": dict(decode), **_left_as_found(vae, before, inputs["z"])}
+    left = _left_as_found(vae, before, inputs["z"])
+    vae = _vae(ns, inputs)
+    raising = _after_raising_call(lambda: ns["record_activations"](vae, list(inputs["record"]["decode"]),
+                                                                    inputs["raising_z"], method="decode"),
+                                  vae, inputs["z"])
+    return {"encode": dict(encode), "decode": dict(decode), **left, "raising": raising,
+            "records_gradients": _records_gradients([encode, decode])}
 
 
 def _listing(ns, inputs, _):
@@ -73,8 +114,31 @@ def _listing(ns, inputs, _):
     before = _snapshot(vae)
     forward = ns["list_activations"](vae, inputs["x"])
     decode = ns["list_activations"](vae, inputs["z"], method="decode")
+    left = _left_as_found(vae, before, inputs["z"])
+    other = _OtherNetwork(inputs["other_model"]).eval()
     return {"forward": _entries(forward), "decode": _entries(decode),
-            **_left_as_found(vae, before, inputs["z"])}
+            "other": _entries(ns["list_activations"](other, inputs["other_model"]["x"])), **left}
+
+
+class _OtherNetwork(torch.nn.Module):
+    """A small network unlike the shipped VAE (its names drawn from the grader's seed): a container of two leaves,
+    two leaves registered in another order than they run, and a leaf registered but never run."""
+
+    def __init__(self, spec):
+        super().__init__()
+        outer, inner, activation, last, first, unused = spec["names"]
+        width, hidden = spec["widths"]
+        self.add_module(outer, torch.nn.Sequential(OrderedDict(
+            [(inner, torch.nn.Linear(width, hidden)), (activation, torch.nn.Tanh())])))
+        self.add_module(last, torch.nn.Linear(hidden, 3))
+        self.add_module(first, torch.nn.Linear(width, width))
+        self.add_module(unused, torch.nn.ReLU())
+        self.order = (first, outer, last)
+
+    def forward(self, x):
+        for name in self.order:
+            x = self.get_submodule(name)(x)
+        return x
 
 
 def _entries(listing):
@@ -86,7 +150,12 @@ def _entries(listing):
 
 def _kernels(ns, inputs, _):
     vae = _vae(ns, inputs)
-    return {"kernels": {layer: ns["kernel_images"](vae, layer) for layer in inputs["kernel_layers"]}}
+    layer, row, column = inputs["zero_kernel"]
+    with torch.no_grad():
+        vae.get_submodule(layer).weight[row, column] = 0.0  # an all-zero kernel must stay zeros
+    before = _snapshot(vae)
+    kernels = {layer: ns["kernel_images"](vae, layer) for layer in inputs["kernel_layers"]}
+    return {"kernels": kernels, **_left_as_found(vae, before, inputs["z"])}
 
 
 def _as_float(mask):
@@ -98,7 +167,7 @@ def _mask(ns, inputs, _):
     for shape, keep, seed in inputs["masks"]:
         first = ns["keep_mask"](tuple(shape), keep, seed)
         again = ns["keep_mask"](tuple(shape), keep, seed)
-        from_generator = ns["keep_mask"](tuple(shape), keep, torch.Generator().manual_seed(seed))
+        from_generator = ns["keep_mask"](tuple(shape), keep, _drawn_from(seed, inputs["generator_draws"]))
         answers.append({"mask": _as_float(first), "again": _as_float(again), "from_generator": _as_float(from_generator)})
     weight = inputs["weight"].clone()
     shape, keep, seed = inputs["masks"][-1]
@@ -107,10 +176,12 @@ def _mask(ns, inputs, _):
 
 
 def _scale_bias(ns, inputs, _):
-    weight = inputs["weight"].clone()
-    scaled = [ns["scale"](factor)(weight) for factor in inputs["factors"]]
-    biased = [ns["bias"](amount)(weight) for amount in inputs["amounts"]]
-    return {"scaled": scaled, "biased": biased, "argument_unchanged": torch.equal(weight, inputs["weight"])}
+    answers = {}
+    for key, name, values in (("scaled", "scale", inputs["factors"]), ("biased", "bias", inputs["amounts"])):
+        weight = inputs["weight"].clone()  # each function its own copy: scale and bias are scored apart
+        answers[key] = [ns[name](value)(weight) for value in values]
+        answers[f"{key}_argument_unchanged"] = torch.equal(weight, inputs["weight"])
+    return answers
 
 
 WEIGHT_BENDS = {  # name: bending function the probes pass to bend_weights
@@ -122,18 +193,37 @@ WEIGHT_BENDS = {  # name: bending function the probes pass to bend_weights
 }
 
 
+def _full_matches(model, pattern):
+    """The probes' own matching_parameters, put in the notebook's place while bend_weights runs, so that
+    bend_weights is checked apart from the student's matching_parameters (which has its own point)."""
+    return [name for name, _ in model.named_parameters() if re.fullmatch(pattern, name)]
+
+
 def _bend_weights(ns, inputs, _):
-    outputs = []
-    for pattern, bend, method in inputs["weight_bends"]:
+    students = ns.get("matching_parameters")
+    ns["matching_parameters"] = _full_matches
+    try:
+        outputs = []
+        for pattern, bend, method in inputs["weight_bends"]:
+            vae = _vae(ns, inputs)
+            argument = inputs["x"] if method == "encode" else inputs["z"]
+            outputs.append(ns["bend_weights"](vae, pattern, WEIGHT_BENDS[bend], argument, method=method))
         vae = _vae(ns, inputs)
-        argument = inputs["x"] if method == "encode" else inputs["z"]
-        outputs.append(ns["bend_weights"](vae, pattern, WEIGHT_BENDS[bend], argument, method=method))
-    vae = _vae(ns, inputs)
-    before = _snapshot(vae)
-    for pattern, bend, method in inputs["weight_bends"]:
-        ns["bend_weights"](vae, pattern, WEIGHT_BENDS[bend], inputs["x"] if method == "encode" else inputs["z"],
-                           method=method)
-    return {"outputs": outputs, **_left_as_found(vae, before, inputs["z"])}
+        before = _snapshot(vae)
+        for pattern, bend, method in inputs["weight_bends"]:
+            ns["bend_weights"](vae, pattern, WEIGHT_BENDS[bend], inputs["x"] if method == "encode" else inputs["z"],
+                               method=method)
+        left = _left_as_found(vae, before, inputs["z"])
+        pattern, bend, _method = inputs["weight_bends"][0]
+        vae = _vae(ns, inputs)
+        raising = _after_raising_call(lambda: ns["bend_weights"](vae, pattern, WEIGHT_BENDS[bend], inputs["raising_z"],
+                                                                 method="decode"), vae, inputs["z"])
+    finally:
+        if students is None:
+            ns.pop("matching_parameters", None)
+        else:
+            ns["matching_parameters"] = students
+    return {"outputs": outputs, **left, "raising": raising, "records_gradients": _records_gradients(outputs)}
 
 
 def _matching(ns, inputs, _):
@@ -148,10 +238,12 @@ def _top_channels(ns, inputs, _):
 
 
 def _normalisations(ns, inputs, _):
-    activation = inputs["activation"].clone()
-    return {"instances": ns["normalise_across_instances"](activation),
-            "channels": ns["normalise_across_channels"](activation),
-            "argument_unchanged": torch.equal(activation, inputs["activation"])}
+    answers = {}
+    for key in ("instances", "channels"):
+        activation = inputs["activation"].clone()  # each function its own copy: the two are scored apart
+        answers[key] = ns[f"normalise_across_{key}"](activation)
+        answers[f"{key}_argument_unchanged"] = torch.equal(activation, inputs["activation"])
+    return answers
 
 
 ACTIVATION_BENDS = {  # name: bending function the probes pass to bend_activation
@@ -173,7 +265,12 @@ def _bend_activation(ns, inputs, _):
     for layer, bend, method in inputs["activation_bends"]:
         ns["bend_activation"](vae, layer, ACTIVATION_BENDS[bend], inputs["x"] if method == "encode" else inputs["z"],
                               method=method)
-    return {"outputs": outputs, **_left_as_found(vae, before, inputs["z"])}
+    left = _left_as_found(vae, before, inputs["z"])
+    layer, bend, _method = inputs["activation_bends"][0]
+    vae = _vae(ns, inputs)
+    raising = _after_raising_call(lambda: ns["bend_activation"](vae, layer, ACTIVATION_BENDS[bend],
+                                                                inputs["raising_z"], method="decode"), vae, inputs["z"])
+    return {"outputs": outputs, **left, "raising": raising, "records_gradients": _records_gradients(outputs)}
 
 
 def _interpolate(ns, inputs, _):
@@ -182,7 +279,7 @@ def _interpolate(ns, inputs, _):
     before = _snapshot(vae)
     for layer in inputs["interpolation_layers"]:
         mixes[layer] = ns["interpolate_at_layer"](vae, layer, inputs["pair"], inputs["interpolation_weights"])
-    return {"mixes": mixes, **_left_as_found(vae, before, inputs["z"])}
+    return {"mixes": mixes, **_left_as_found(vae, before, inputs["z"]), "records_gradients": _records_gradients(mixes)}
 
 
 def _plain(ns, inputs, _):

@@ -65,9 +65,26 @@ def left_as_found(answer: dict, reference: dict, atol: float, what: str) -> None
     close(answer.get("plain_after"), reference["plain_after"], 0.0, f"the model's decode after {what}")
 
 
-def bends_something(output, plain: torch.Tensor, what: str) -> None:
-    """The cleanup of a bending function is checked only once it bends: its output differs from the plain one."""
-    output = as_tensor(output, what)
-    changed = tuple(output.shape) == tuple(plain.shape) and (output - plain.float()).abs().max().item() > 1e-3
-    expect(changed, f"{what} returned the unbent output: the model must be bent during the call before leaving it "
-                    "as it was counts")
+def after_the_main_answer(compare, what: str) -> None:
+    """A secondary point (no hook left, the model restored) is earned only with the function's main output right:
+    a blank, crashing or do-nothing function, or one returning anything but the answer, leaves the model alone too.
+    ``compare`` raises ``CheckFailed`` when the main output is wrong."""
+    try:
+        compare()
+    except CheckFailed as failure:
+        raise CheckFailed(f"{what} counts only once the function's outputs are right, and they are not: {failure}") \
+            from None
+
+
+def left_as_found_when_it_raises(answer: dict, reference: dict, call: str) -> None:
+    """Cleanup in a ``finally:`` block: after a call in which the model's method raised (a code one column short),
+    no hook is left and the parameters are back, as after a call that returns."""
+    raising = answer.get("raising")
+    expect(isinstance(raising, dict), f"{call} was not answered")
+    left_as_found(raising, reference["raising"], 0.0, f"{call} (a call in which the model raised an error)")
+
+
+def without_gradients(answer: dict, what: str) -> None:
+    """The notebook asks for every output computed without gradients (a tensor that records them holds the graph)."""
+    expect(answer.get("records_gradients") is False,
+           f"{what} returned tensors that record gradients: compute inside `with torch.no_grad():`")

@@ -2,7 +2,9 @@
 
 from autograder.engine.grade.checks import expect, points
 
-from autograder.assignments.bending.checks.support import as_list, as_tensor, bends_something, close, left_as_found
+from autograder.assignments.bending.checks.support import (after_the_main_answer, as_list, as_tensor, close,
+                                                          left_as_found, left_as_found_when_it_raises,
+                                                          without_gradients)
 
 
 @points(1, "bend_weight_ops", "keep_mask and mask: reproducible from the seed, keeping the stated fraction")
@@ -29,7 +31,8 @@ def test_mask(student, reference, settings, probe_inputs):
                "< keep with g = torch.Generator().manual_seed(seed)")
         generator = as_tensor(got.get("from_generator"), f"keep_mask({tuple(shape)}, {keep}, <a torch.Generator>)")
         expect(torch_equal(generator, want["from_generator"].float()),
-               "keep_mask(shape, keep, generator) with a torch.Generator must draw from that generator itself")
+               f"keep_mask(shape, keep, generator) with a torch.Generator that had given "
+               f"{probe_inputs['generator_draws']} numbers must draw from that generator as it is (not re-seed it)")
     shape, keep, seed = probe_inputs["masks"][-1]
     close(found.get("masked"), expected["masked"], 0.0, f"mask({keep}, seed={seed})(weight)",
           "zero the weights where keep_mask(weight.shape, keep, seed) is False, keep the others unchanged")
@@ -40,16 +43,24 @@ def torch_equal(a, b) -> bool:
     return tuple(a.shape) == tuple(b.shape) and bool((a == b).all())
 
 
-@points(1, "bend_weight_ops", "scale and bias: multiply by, and add to, every weight")
-def test_scale_and_bias(student, reference, settings, probe_inputs):
+def _scale_or_bias(student, reference, settings, probe_inputs, key: str, name: str, values: str) -> None:
     found = student.probe("scale_bias", "bend_weight_ops", "calling scale and bias")
     expected = reference.probe("scale_bias", "bend_weight_ops", "calling scale and bias")
-    for key, name, values in (("scaled", "scale", probe_inputs["factors"]), ("biased", "bias", probe_inputs["amounts"])):
-        got = as_list(found.get(key), name)
-        expect(len(got) == len(values), f"{name}: not every call was answered")
-        for value, one, want in zip(values, got, expected[key]):
-            close(one, want, settings.atol, f"{name}({value})(weight)")
-    expect(found.get("argument_unchanged") is True, "scale or bias changed the weight passed to it: return a new tensor")
+    got = as_list(found.get(key), name)
+    expect(len(got) == len(probe_inputs[values]), f"{name}: not every call was answered")
+    for value, one, want in zip(probe_inputs[values], got, expected[key]):
+        close(one, want, settings.atol, f"{name}({value})(weight)")
+    expect(found.get(f"{key}_argument_unchanged") is True, f"{name} changed the weight passed to it: return a new tensor")
+
+
+@points(0.5, "bend_weight_ops", "scale: multiplies every weight")
+def test_scale(student, reference, settings, probe_inputs):
+    _scale_or_bias(student, reference, settings, probe_inputs, "scaled", "scale", "factors")
+
+
+@points(0.5, "bend_weight_ops", "bias: adds to every weight")
+def test_bias(student, reference, settings, probe_inputs):
+    _scale_or_bias(student, reference, settings, probe_inputs, "biased", "bias", "amounts")
 
 
 def _bend_call(pattern, bend, method) -> str:
@@ -72,18 +83,25 @@ def test_matching_parameters(student, reference, probe_inputs):
 def test_bend_weights_outputs(student, reference, settings, probe_inputs):
     found = student.probe("bend_weights", "bend_weights", "calling bend_weights")
     expected = reference.probe("bend_weights", "bend_weights", "calling bend_weights")
+    _compare_bent_outputs(found, expected, settings, probe_inputs)
+    without_gradients(found, "bend_weights")
+
+
+def _compare_bent_outputs(found, expected, settings, probe_inputs) -> None:
     outputs = as_list(found.get("outputs"), "bend_weights")
+    expect(len(outputs) == len(expected["outputs"]), "bend_weights: not every call was answered")
     for (pattern, bend, method), got, want in zip(probe_inputs["weight_bends"], outputs, expected["outputs"]):
         close(got, want, settings.atol, _bend_call(pattern, bend, method),
-              "call the method once with every matching parameter p replaced by fn(p), the others as they are")
+              "call the method once with every parameter whose whole name the pattern matches (re.fullmatch) "
+              "replaced by fn(p), the others as they are")
 
 
-@points(1, "bend_weights", "bend_weights: leaves the model bit-identical and without hooks")
-def test_bend_weights_restores(student, reference, probe_inputs):
+@points(1, "bend_weights", "bend_weights: leaves the model bit-identical and without hooks, even when the call raises")
+def test_bend_weights_restores(student, reference, settings, probe_inputs):
     found = student.probe("bend_weights", "bend_weights", "calling bend_weights")
     expected = reference.probe("bend_weights", "bend_weights", "calling bend_weights")
-    outputs = as_list(found.get("outputs"), "bend_weights")
-    pattern, bend, method = probe_inputs["weight_bends"][0]
-    plain = reference.probe("plain", "bend_model", "decoding the codes")["z_decoded"]
-    bends_something(outputs[0] if outputs else None, plain, _bend_call(pattern, bend, method))
+    after_the_main_answer(lambda: _compare_bent_outputs(found, expected, settings, probe_inputs),
+                          "leaving the model as it was")
     left_as_found(found, expected, 0.0, f"{len(probe_inputs['weight_bends'])} calls of bend_weights")
+    pattern, bend, _ = probe_inputs["weight_bends"][0]
+    left_as_found_when_it_raises(found, expected, f"bend_weights(vae, r'{pattern}', <{bend}>, z, method='decode')")

@@ -35,9 +35,31 @@ def test_fixture_gets_its_expected_score(graded, name):
 def test_the_library_covers_correct_variants_and_each_named_mistake():
     correct = [n for n in NAMES if n.startswith(("passes_all", "correct_"))]
     assert {"correct_torch_fx", "correct_functional_call"} <= set(correct)
+    assert {"correct_helper_in_an_added_cell", "correct_demo_line_after_a_graded_function",
+            "correct_parameters_used_in_a_graded_cell"} <= set(correct)
     for mistake in ("mask_keeps_one_minus_p", "bias_added_to_the_layer_input", "hooks_not_removed",
-                    "normalised_over_the_wrong_dimension", "interpolates_in_pixel_space", "blank_release"):
+                    "normalised_over_the_wrong_dimension", "interpolates_in_pixel_space", "blank_release",
+                    "record_hooks_left_when_the_call_raises", "bend_weights_not_restored_when_the_call_raises",
+                    "bend_activation_hook_left_when_the_call_raises", "kernels_of_transposed_convolutions_reordered",
+                    "keep_mask_reseeds_the_generator", "reconstruct_reseeds_the_generator",
+                    "bend_weights_matches_anywhere", "listing_in_registration_order",
+                    "bend_activation_records_gradients", "kernels_divided_by_zero", "kernels_normalised_in_place"):
         assert mistake in NAMES
+
+
+FORGERIES = [name for name in NAMES if name.startswith("forgery_")]
+
+
+def test_each_forgery_scores_exactly_its_honest_twin(graded):
+    """A rebound probe module, an output that merely differs from the unbent one, a listing of the shipped model
+    written out by hand: each earns exactly what the honest mistake beside it (its ``twin`` in expected.json) earns,
+    and loses the same checks."""
+    assert len(FORGERIES) >= 3
+    for name in FORGERIES:
+        twin = graded[expected(BENDING, name)["twin"]]
+        lost = {c.name for c in graded[name].checks if c.score < c.max_score}
+        assert graded[name].score == twin.score, name
+        assert lost == {c.name for c in twin.checks if c.score < c.max_score}, name
 
 
 def test_points_per_cell(graded):
