@@ -2,7 +2,7 @@ import torch
 
 from autograder.assignments.bernoulli_vae.checks.support import as_tensor
 from autograder.assignments.bernoulli_vae.measures import log_prob
-from autograder.engine.grade.checks import CheckFailed, points
+from autograder.engine.grade.checks import CheckFailed, expect, points
 
 CELL = "log_likelihood"
 DOING = "calling continuous_bernoulli_log_prob"
@@ -44,6 +44,12 @@ def test_log_prob_near_one_half(student, probe_inputs, settings):
     _compare(student, probe_inputs, settings, ("half",), "for lam within 1e-2 of 1/2 (1/2 itself included)",
              "near lam = 1/2 use the Taylor expansion log 2 + 4/3 (lam - 1/2)^2 + 104/45 (lam - 1/2)^4 of log C(lam) "
              "(a logarithm: log C(1/2) = log 2), and the exact form elsewhere")
+    gradient = as_tensor(student.probe("log_prob", CELL, DOING).get("half_gradient"),
+                         "the gradient of continuous_bernoulli_log_prob with respect to lam near 1/2")
+    expect(bool(torch.isfinite(gradient).all()),
+           "continuous_bernoulli_log_prob's values are right near lam = 1/2, but its gradient with respect to lam is "
+           "NaN or infinite there: torch.where evaluates both branches, so feed the exact form a harmless value "
+           "(say 0.25) where the Taylor branch is used")
 
 
 @points(1, CELL, "continuous_bernoulli_log_prob: finite and accurate for lam at and within 1e-6 of 0 and 1")
