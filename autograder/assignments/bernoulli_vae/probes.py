@@ -79,8 +79,8 @@ def _forward_sample(model: nn.Module, x: torch.Tensor, seed: int) -> dict:
             torch.manual_seed(seed)
             outputs = model(x)
             if not isinstance(outputs, (tuple, list)) or len(outputs) != 3:
-                return {"error": f"forward returned {_shape(outputs) if not isinstance(outputs, (tuple, list)) else len(outputs)}"
-                                 " values, expected (lam, mu, sigma)"}
+                count = len(outputs) if isinstance(outputs, (tuple, list)) else 1
+                return {"error": f"forward returned {count} value(s), expected three: (lam, mu, sigma)"}
             mu, sigma = model.encode(x)
             torch.manual_seed(seed)
             eps = torch.randn_like(sigma)
