@@ -15,9 +15,10 @@ class Settings(AssignmentSettings):
     definition_cells: tuple = setting(
         ("bvae_imports", "bvae_setup", "log_likelihood", "elbo_loss", "dense_vae", "conv_vae", "encode_loader",
          "reconstruct", "generate", "dense_model", "conv_model"),
-        "grade_ids of the cells that only define things; grading runs these and nothing else (no data, no training, "
-        "no plots). The parameters cell is not among them: nothing here reads a parameter, and an id another "
-        "assignment also runs would make a renamed notebook's assignment ambiguous.",
+        "grade_ids of the cells that only define things; grading runs these (no data, no training, no plots) and "
+        "what cells a student added define. The parameters cell is not listed (an id another assignment also runs "
+        "would make a renamed notebook's assignment ambiguous), but the engine runs it anyway, as released, at its "
+        "place, so graded cells may use batch_size, seed or the epochs.",
     )
     models: tuple = setting(
         (WeightedModel("dense", "dense_vae.pth", "dense_model", "dense_weights", "dense_vae", "x28"),
@@ -41,6 +42,21 @@ class Settings(AssignmentSettings):
         "Checks shown on Gradescope with the engine's delayed_visibility: they run the student's code on inputs the "
         "student never sees (the log-density near its unstable points, the models with the reference's weights), so "
         "an immediate verdict would let a student tune against them by trial and error.",
+    )
+    forbidden_calls: tuple = setting(
+        tuple((name, "the notebook forbids torch.distributions.ContinuousBernoulli in your answers: \"do not call "
+                     "that class in your answer: write the formula\"")
+              for name in (
+                  # its methods first, on the class itself: reachable from any alias, Distribution.__subclasses__()
+                  # included, and resolved before the names below are replaced
+                  "torch.distributions.continuous_bernoulli.ContinuousBernoulli.log_prob",
+                  "torch.distributions.continuous_bernoulli.ContinuousBernoulli._cont_bern_log_norm",
+                  "torch.distributions.continuous_bernoulli.ContinuousBernoulli._log_normalizer",
+                  "torch.distributions.ContinuousBernoulli",
+                  "torch.distributions.continuous_bernoulli.ContinuousBernoulli",
+                  "torch.distributions.kl.ContinuousBernoulli")),
+        "PyTorch's continuous Bernoulli, which the notebook forbids in the answers (the log-density must be written), "
+        "by every path to the class, and its log-density and log-normaliser methods on the class itself.",
     )
     eval_images: int = setting(2000, "Test images (the first N) the weight checks measure; keeps grading fast.")
     equivalence_atol: float = setting(1e-4, "Largest output difference allowed between a student's model and the reference's, same weights and inputs.")

@@ -8,8 +8,9 @@ from autograder.engine.grade.probing import reference_weights
 
 
 def _log_prob_cases(generator: torch.Generator) -> dict:
-    """(x, lam) pairs: everywhere in (0, 1), around 1/2 (down to float32's neighbours of 0.5), and within 1e-6
-    of 0 and 1; x covers both ends of [0, 1] and grey levels."""
+    """(x, lam) pairs: everywhere in (0, 1), around 1/2 (down to float32's neighbours of 0.5), within 1e-6 of 0
+    and 1, and at exactly 0 and 1 (a decoder's sigmoid rounds there in float32); x covers both ends of [0, 1] and
+    grey levels."""
     half = 0.5 + torch.tensor([0.0, 5.96e-8, -2.98e-8, 1.2e-7, -1.2e-7, 1e-6, -1e-6, 3e-6, 1e-5, -1e-5, 4e-5,
                                 -7e-5, 1e-4, -1e-4, 2e-4, -5e-4, 9e-4, -1.1e-3, 2e-3, -0.01])
     tiny = torch.tensor([1e-6, 1.5e-6, 2e-6, 5e-6, 1e-5, 1e-4, 1e-3])
@@ -24,6 +25,7 @@ def _log_prob_cases(generator: torch.Generator) -> dict:
         "general": (general_x, general_lam),
         "half": (grey.repeat_interleave(len(half)), half.repeat(len(grey))),
         "extremes": (grey.repeat_interleave(len(extremes)), extremes.repeat(len(grey))),
+        "endpoints": (grey.repeat_interleave(2), torch.tensor([0.0, 1.0]).repeat(len(grey))),
     }
 
 
@@ -44,6 +46,7 @@ def build_inputs(reference_ns: dict, *, settings, data_root, seed: int) -> dict:
         "x28": x28,
         "z_dense": torch.randn(4, 2, generator=generator),
         "z_conv": torch.randn(4, 32, generator=generator),
+        "forward_seed": seed + 1,  # the global seed forward's sample is drawn after (a fixed eps the grader knows)
         "helper_images": torch.rand(20, 1, 28, 28, generator=generator),
         "helper_labels": torch.randint(0, 10, (20,), generator=generator),
         "generate_samples": settings.generate_samples,

@@ -1,7 +1,8 @@
 """The questions a notebook's namespace answers, in the student's process and for the reference solution.
 
-Copied into the student's runner: imports only torch and the engine's probing tools. Nothing here judges; the
-checks compare the answers in the grader's process.
+Copied into the student's runner: imports only torch and the engine's probing tools. Nothing here judges and no
+reference formula sits here (the trusted log-density is ``measures.log_prob``, in the grader's process only); the
+checks compare the answers there.
 """
 
 from __future__ import annotations
@@ -63,8 +64,31 @@ def _model_probe(class_name: str, weights_key: str):
                 answer["same_weights"] = {"mu": mu, "sigma": sigma, "lam": fixed.decode(z)}
         except Exception as error:
             answer["same_weights"] = {"error": describe_error(error)}
+        answer["forward_sample"] = _forward_sample(fixed if "error" not in answer["same_weights"] else model, x,
+                                                   inputs["forward_seed"])
         return answer
     return probe
+
+
+def _forward_sample(model: nn.Module, x: torch.Tensor, seed: int) -> dict:
+    """What ``forward`` returns after ``torch.manual_seed(seed)``, and the model's own ``decode`` of the sample the
+    notebook states (mu + sigma * eps, eps = torch.randn_like(sigma) drawn after the same seed), of mu itself and
+    of mu + sigma^2 * eps: the grader tells which one forward decoded."""
+    try:
+        with torch.no_grad():
+            torch.manual_seed(seed)
+            outputs = model(x)
+            if not isinstance(outputs, (tuple, list)) or len(outputs) != 3:
+                count = len(outputs) if isinstance(outputs, (tuple, list)) else 1
+                return {"error": f"forward returned {count} value(s), expected three: (lam, mu, sigma)"}
+            mu, sigma = model.encode(x)
+            torch.manual_seed(seed)
+            eps = torch.randn_like(sigma)
+            return {"lam": outputs[0], "mu": outputs[1], "sigma": outputs[2], "encode_mu": mu, "encode_sigma": sigma,
+                    "decoded_sample": model.decode(mu + sigma * eps), "decoded_mean": model.decode(mu),
+                    "decoded_variance_sample": model.decode(mu + sigma**2 * eps)}
+    except Exception as error:
+        return {"error": describe_error(error)}
 
 
 def _instance(name: str, class_name: str):
@@ -75,10 +99,10 @@ def _instance(name: str, class_name: str):
     return probe
 
 
-def _trusted_log_prob(x, lam):
-    """PyTorch's continuous Bernoulli: put in place of the student's while the loss is asked, so that a wrong
-    log-density costs its own points only."""
-    return torch.distributions.ContinuousBernoulli(probs=lam).log_prob(x)
+def _stand_in_log_prob(x, lam):
+    """Put in place of the student's log-density while the loss is asked, so that a wrong log-density costs its own
+    points only: any element-wise function of (x, lam) does, and this one is no likelihood (no formula to take)."""
+    return torch.sin(3 * x + 2 * lam) - lam
 
 
 def _log_prob(ns, inputs, _):
@@ -90,13 +114,25 @@ def _log_prob(ns, inputs, _):
                 answer[case] = function(x.clone(), lam.clone())
         except Exception as error:
             answer[case] = {"error": describe_error(error)}
+    answer["half_gradient"] = _gradient(function, *inputs["log_prob"]["half"])
     return answer
+
+
+def _gradient(function, x: torch.Tensor, lam: torch.Tensor):
+    """d sum(log p) / d lam where the notebook warns that torch.where lets the exact form's NaN into the gradients:
+    the gradient itself (the grader says whether it is finite), or why there is none."""
+    lam = lam.clone().requires_grad_()
+    try:
+        function(x.clone(), lam).sum().backward()
+    except Exception as error:
+        return {"error": describe_error(error)}
+    return lam.grad if lam.grad is not None else {"error": "the log-density does not depend on lam through autograd"}
 
 
 def _loss(ns, inputs, _):
     x, lam, mu, sigma = inputs["loss"]
     saved = ns.get("continuous_bernoulli_log_prob")
-    ns["continuous_bernoulli_log_prob"] = _trusted_log_prob
+    ns["continuous_bernoulli_log_prob"] = _stand_in_log_prob
     try:
         with torch.no_grad():
             values = [ns["negative_elbo"](x.clone(), lam.clone(), mu.clone(), sigma.clone(), beta=beta)
@@ -125,7 +161,8 @@ class _HelperModel(nn.Module):
 
     def encode(self, x):
         mu, log_sigma = self.encoder(x.flatten(1)).chunk(2, dim=1)
-        return mu, log_sigma.exp()
+        # like dropout, the means move in training mode: a helper that leaves the model there gives other ones
+        return (mu + 1 if self.training else mu), log_sigma.exp()
 
     def decode(self, z):
         self.decoded.append(z.detach().clone())
@@ -142,11 +179,19 @@ def _encode_loader(ns, inputs, _):
     model = _HelperModel()
     plain = ns["encode_loader"](model, loader)
     labelled = ns["encode_loader"](model, loader, return_labels=True)
-    answer = {"plain": list(plain) if isinstance(plain, (tuple, list)) else _shape(plain),
-              "labelled": list(labelled) if isinstance(labelled, (tuple, list)) else _shape(labelled)}
-    with torch.no_grad():
-        answer["expected_mu"], answer["expected_sigma"] = model.encode(images)
-    return answer
+    return {"plain": list(plain) if isinstance(plain, (tuple, list)) else _shape(plain),
+            "labelled": list(labelled) if isinstance(labelled, (tuple, list)) else _shape(labelled),
+            "with_gradients": _with_gradients([*_listed(plain), *_listed(labelled)])}
+
+
+def _listed(value) -> list:
+    return list(value) if isinstance(value, (tuple, list)) else [value]
+
+
+def _with_gradients(values: list) -> bool:
+    """Whether a helper returned a tensor that still records gradients (the notebook: "works without gradients");
+    the probes call the helpers with gradients enabled."""
+    return any(isinstance(v, torch.Tensor) and v.requires_grad for v in values)
 
 
 def _reconstruct(ns, inputs, _):
@@ -157,6 +202,7 @@ def _reconstruct(ns, inputs, _):
     deterministic_latents = list(model.decoded)
     model.decoded.clear()
     sampled = [ns["reconstruct"](model, images, sample_mode=True) for _ in range(100)]
+    model.eval()  # what the helper should have found: the posterior of the model in evaluation mode
     with torch.no_grad():
         mu, sigma = model.encode(images)
         decoded_mean = torch.sigmoid(model.decoder(mu)).view(-1, 1, 28, 28)
@@ -165,6 +211,7 @@ def _reconstruct(ns, inputs, _):
     return {"first": first, "second": second, "decoded_mean": decoded_mean, "mu": mu, "sigma": sigma,
             "deterministic_calls": len(deterministic_latents),
             "sampled_first": sampled[0], "sampled_second": sampled[1],
+            "with_gradients": _with_gradients([first, second, *sampled]),
             "sampled_latents": latents if latents is not None else [list(z.shape) for z in model.decoded]}
 
 
@@ -173,7 +220,8 @@ def _generate(ns, inputs, _):
     count = inputs["generate_samples"]
     images = ns["generate"](model, count)
     latents = torch.cat(model.decoded) if model.decoded else None
-    return {"images": images, "latents": latents if latents is not None else "none"}
+    return {"images": images, "latents": latents if latents is not None else "none",
+            "with_gradients": _with_gradients([images])}
 
 
 def _weights(file_name: str, attribute: str, eps_key: str):

@@ -22,11 +22,17 @@ def test_encode_loader(student, reference, probe_inputs):
                               ("sigma (with labels)", labelled[1], expected["labelled"][1])):
         value = as_tensor(value, f"encode_loader's {name}", (n, want.shape[1]))
         expect_close(value, want.double(), ATOL, f"encode_loader's {name} for a loader of {n} images in batches of 7",
-                     "encode every batch with model.encode, in the loader's order, and concatenate (sigma is the "
-                     "standard deviation, not its logarithm)")
+                     "switch the model to evaluation mode (model.eval()), encode every batch with model.encode, in "
+                     "the loader's order, and concatenate (sigma is the standard deviation, not its logarithm)")
     labels = labelled[2]
     expect(isinstance(labels, torch.Tensor) and torch.equal(labels.long().flatten(), probe_inputs["helper_labels"]),
            "encode_loader(..., return_labels=True) should return the loader's labels in order as its third value")
+    _without_gradients(found, "encode_loader")
+
+
+def _without_gradients(found: dict, name: str) -> None:
+    expect(found.get("with_gradients") is False,
+           f"{name} returned tensors that still record gradients: work without them (torch.no_grad())")
 
 
 @points(1, "reconstruct", "reconstruct: decodes the posterior mean, or one posterior sample with sample_mode=True")
@@ -39,7 +45,8 @@ def test_reconstruct(student, reference):
     expect(torch.equal(first, second), "reconstruct(model, x, sample_mode=False) gave different images on two calls: "
                                        "without sample_mode nothing may be random; decode the posterior mean itself")
     expect_close(first, expected["decoded_mean"].double(), ATOL, "reconstruct(model, x, sample_mode=False)",
-                 "it should return model.decode(mu), mu being the first output of model.encode(x)")
+                 "it should switch the model to evaluation mode (model.eval()) and return model.decode(mu), mu being "
+                 "the first output of model.encode(x)")
     sampled = as_tensor(found.get("sampled_first"), "reconstruct(model, x, sample_mode=True)", shape)
     again = as_tensor(found.get("sampled_second"), "reconstruct(model, x, sample_mode=True)", shape)
     expect(not torch.equal(sampled, again) and not torch.equal(sampled, first),
@@ -54,6 +61,7 @@ def test_reconstruct(student, reference):
     expect(abs(mean) < 0.1 and abs(std - 1) < 0.1,
            f"over 100 calls with sample_mode=True, (z - mu) / sigma has mean {mean:.2f} and standard deviation "
            f"{std:.2f}, expected 0 and 1: the latent sample should be mu + sigma * eps with eps ~ N(0, I)")
+    _without_gradients(found, "reconstruct")
 
 
 @points(1, "generate", "generate: decodes samples of the prior N(0, I)")
@@ -77,3 +85,4 @@ def test_generate(student, reference, probe_inputs):
            f"the latent vectors generate drew have means {[round(v, 2) for v in mean.tolist()]} and standard "
            f"deviations {[round(v, 2) for v in std.tolist()]} per coordinate, expected 0 and 1: draw them from the "
            "prior N(0, I) with torch.randn")
+    _without_gradients(found, "generate")

@@ -20,7 +20,7 @@ def test_loss_matches_the_reference(student, reference, settings, probe_inputs):
         expect(math.isfinite(got), f"negative_elbo(..., beta={beta}) is {got}")
         expect(abs(got - want) <= settings.loss_rtol * abs(want),
                f"negative_elbo(..., beta={beta}) gives {got:.6g} for a batch of 5 images, expected {want:.6g} (this "
-               "check runs your function with PyTorch's continuous Bernoulli log-density in place of yours, so only "
-               "the loss itself is judged). Check that the reconstruction term is the continuous Bernoulli "
-               "log-density summed over pixels, that beta weighs the KL term only, the KL formula for sigma (not "
-               "log sigma or the variance), and the mean over the batch")
+               "check runs your function with a stand-in in place of your continuous_bernoulli_log_prob, so only "
+               "the loss itself is judged). Check that the reconstruction term calls continuous_bernoulli_log_prob "
+               "(the continuous Bernoulli log-density, not BCE) summed over pixels, that beta weighs the KL term "
+               "only, the KL formula for sigma (not log sigma or the variance), and the mean over the batch")

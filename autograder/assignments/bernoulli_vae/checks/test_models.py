@@ -31,6 +31,40 @@ def _size(student, reference, model: str) -> None:
     expect(found.get("forward_shapes") == expected["forward_shapes"],
            f"{class_name}()(images) for 4 images returns shapes {found.get('forward_shapes')}, expected "
            f"{expected['forward_shapes']} (lam, mu, sigma)")
+    _forward_sample(found.get("forward_sample"), class_name, expected["forward_shapes"])
+
+
+def _forward_sample(sample, class_name: str, shapes: list) -> None:
+    """The shapes earn nothing by themselves: forward's values must be the model's own encode, and its own decode
+    of one sample mu + sigma * eps (eps = torch.randn_like(sigma), drawn after the grader's seed)."""
+    what = f"{class_name}.forward"
+    if isinstance(sample, dict) and "error" in sample:
+        raise CheckFailed(f"{what} failed: {sample['error']}")
+    expect(isinstance(sample, dict), f"{what} gave no outputs")
+    lam, mu, sigma = (as_tensor(sample.get(key), f"{what}'s {key}", tuple(shape))
+                      for key, shape in zip(("lam", "mu", "sigma"), shapes))
+    close = {key: as_tensor(sample.get(key), f"{class_name}.decode", tuple(shapes[0]))
+             for key in ("decoded_sample", "decoded_mean", "decoded_variance_sample")}
+    for key, value in (("mu", mu), ("sigma", sigma)):
+        own = as_tensor(sample.get(f"encode_{key}"), f"{class_name}.encode", tuple(value.shape))
+        gap = (value - own).abs().max().item()
+        expect(gap <= 1e-5, f"{what}'s {key} differs from {class_name}.encode's by up to {gap:.3g}: forward should "
+                            f"return the {key} of self.encode(x)")
+    expect(bool((sigma > 0).all()), f"{what}'s sigma has values <= 0: sigma = exp(log sigma)")
+
+    def off(key):
+        return (lam - close[key]).abs().max().item()
+
+    if off("decoded_sample") <= 1e-5:
+        return
+    if off("decoded_mean") <= 1e-5:
+        raise CheckFailed(f"{what} decodes mu itself: it should draw one sample z = mu + sigma * eps with "
+                          "eps = torch.randn_like(sigma), and decode that")
+    if off("decoded_variance_sample") <= 1e-5:
+        raise CheckFailed(f"{what} decodes mu + sigma^2 * eps: sigma is the standard deviation, the sample is "
+                          "mu + sigma * eps")
+    raise CheckFailed(f"{what}'s lam is not self.decode(mu + sigma * eps) with eps = torch.randn_like(sigma) drawn "
+                      "once per call: draw exactly one sample, that way, and decode it")
 
 
 def _same_outputs(student, reference, settings, model: str) -> None:
@@ -56,7 +90,7 @@ def test_dense_vae_layers(student, reference):
     _layers(student, reference, "dense")
 
 
-@points(1, "dense_vae", "DenseVAE: latent_dim, parameter count and output shapes")
+@points(1, "dense_vae", "DenseVAE: latent_dim, parameter count, and forward decodes one sample mu + sigma * eps")
 def test_dense_vae_size(student, reference):
     _size(student, reference, "dense")
 
@@ -71,7 +105,7 @@ def test_conv_vae_layers(student, reference):
     _layers(student, reference, "conv")
 
 
-@points(1, "conv_vae", "ConvVAE: latent_dim, parameter count and output shapes")
+@points(1, "conv_vae", "ConvVAE: latent_dim, parameter count, and forward decodes one sample mu + sigma * eps")
 def test_conv_vae_size(student, reference):
     _size(student, reference, "conv")
 

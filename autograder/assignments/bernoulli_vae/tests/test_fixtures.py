@@ -55,3 +55,28 @@ def test_every_reference_run_gets_full_marks(grader, assignment, tmp_path, run):
         shutil.copy(run / name, tmp_path)
     result = grader.grade(tmp_path)
     assert result.score == result.max_score, {c.name: c.message for c in result.checks if c.score < c.max_score}
+
+
+FORGERIES = sorted(p.name for p in ASSIGNMENT.fixtures_dir.iterdir() if p.name.startswith("forgery_"))
+
+
+def test_each_forgery_scores_exactly_its_honest_twin(graded):
+    """A log-density taken from PyTorch's forbidden class (by its names, or through its base class) or from the
+    grader's probes earns exactly what the same notebook with the log-density left unfilled earns, and loses the
+    same checks: the class is disabled while grading, and no trusted formula is in the student's process."""
+    twin = graded["log_prob_left_unfilled"]
+    twin_lost = {c.name for c in twin.checks if c.score < c.max_score}
+    assert len(FORGERIES) >= 3 and twin_lost
+    for name in FORGERIES:
+        assert graded[name].score == twin.score, name
+        assert {c.name for c in graded[name].checks if c.score < c.max_score} == twin_lost, name
+
+
+def test_no_reference_formula_is_copied_into_the_students_process():
+    """probes.py runs in the student's process: the trusted log-density must live in measures.py alone."""
+    import inspect
+
+    from autograder.assignments.bernoulli_vae import measures, probes
+
+    assert "ContinuousBernoulli" not in inspect.getsource(probes)
+    assert "ContinuousBernoulli" in inspect.getsource(measures.log_prob)
