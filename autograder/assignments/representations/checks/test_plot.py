@@ -11,8 +11,9 @@ def panels(student, probe_inputs) -> list[tuple[int, torch.Tensor, torch.Tensor]
     answer = student.probe("plot", "plot", DOING)
     found = answer.get("panels")
     if not isinstance(found, list) or not found:
-        raise CheckFailed(f"plot_embeddings returned a {answer.get('figure_class')} with no scatter plot in it: draw "
-                          "each embedding with ax.scatter")
+        raise CheckFailed(f"plot_embeddings returned a {answer.get('figure_class')} with no points drawn in it "
+                          f"(found {answer.get('found', 'no axes')}): draw each embedding's points, e.g. with "
+                          "ax.scatter or ax.plot(x, y, \"o\")")
     given = probe_inputs["plot"]["embeddings"]
     matched = []
     for panel in found:
