@@ -89,6 +89,7 @@ def _embedding(ns, inputs, _):
     answer = {}
     for layer, activations in inputs["embed"].items():
         embedding = ns["tsne_embedding"](activations.clone())
+        answer[f"{layer}_type"] = f"{type(embedding).__module__}.{type(embedding).__name__}"
         answer[layer] = torch.as_tensor(embedding).detach().cpu()
     return answer
 
@@ -143,7 +144,10 @@ def _plot(ns, inputs, _):
             collections, lines = collections + in_collections, lines + in_lines
             if points:
                 panels.append({"title": str(ax.get_title())[:100], "points": torch.cat(points), "colours": torch.cat(colours)})
-        return {"panels": panels[:20], "figure_class": type(fig).__name__,
+        # a legend (of an axes or of the figure) or a colour bar says which colour is which digit
+        keyed = bool(fig.legends) or any(ax.get_legend() is not None or getattr(ax, "_colorbar", None) is not None
+                                         for ax in fig.axes)
+        return {"panels": panels[:20], "figure_class": type(fig).__name__, "keyed": keyed,
                 "found": f"{len(fig.axes)} axes with {collections} scatter collections and {lines} marker lines"}
     finally:
         plt.close(fig)

@@ -40,9 +40,14 @@ def untrustworthy(found: dict, settings, thresholds) -> list[str]:
     return problems
 
 
-@points(1, "embedding", "tsne_embedding: one finite 2-D point per example")
+@points(1, "embedding", "tsne_embedding: a NumPy array, one finite 2-D point per example")
 def test_embedding_shape(student, probe_inputs):
     embeddings(student, probe_inputs)
+    answer = student.probe("embedding", "embedding", DOING)
+    for layer in probe_inputs["embed"]:
+        kind = answer.get(f"{layer}_type")
+        expect(kind == "numpy.ndarray", f"tsne_embedding returned a {kind}, not a NumPy array: return what "
+                                        "TSNE's fit_transform gives (or convert it with np.asarray)")
 
 
 @points(1, "embedding", "tsne_embedding: neighbours in the plane were neighbours before (trustworthiness)")
