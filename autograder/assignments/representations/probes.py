@@ -88,9 +88,12 @@ def _cnn_weights(ns, inputs, weights_dir):
 def _embedding(ns, inputs, _):
     answer = {}
     for layer, activations in inputs["embed"].items():
-        embedding = ns["tsne_embedding"](activations.clone())
+        embedding = ns["tsne_embedding"](activations.clone(), 0)
         answer[f"{layer}_type"] = f"{type(embedding).__module__}.{type(embedding).__name__}"
         answer[layer] = torch.as_tensor(embedding).detach().cpu()
+    # the same seed again, on the representation whose layout depends on it (the input's PCA start does)
+    first = next(iter(inputs["embed"]))
+    answer["again"] = torch.as_tensor(ns["tsne_embedding"](inputs["embed"][first].clone(), 0)).detach().cpu()
     return answer
 
 

@@ -40,14 +40,26 @@ def untrustworthy(found: dict, settings, thresholds) -> list[str]:
     return problems
 
 
-@points(1, "embedding", "tsne_embedding: a NumPy array, one finite 2-D point per example")
-def test_embedding_shape(student, probe_inputs):
-    embeddings(student, probe_inputs)
+@points(1, "embedding", "tsne_embedding: a NumPy array, one finite 2-D point per example, the same for the same seed")
+def test_embedding_shape(student, probe_inputs, settings, thresholds):
+    found = embeddings(student, probe_inputs)
     answer = student.probe("embedding", "embedding", DOING)
     for layer in probe_inputs["embed"]:
         kind = answer.get(f"{layer}_type")
         expect(kind == "numpy.ndarray", f"tsne_embedding returned a {kind}, not a NumPy array: return what "
                                         "TSNE's fit_transform gives (or convert it with np.asarray)")
+    first = settings.embedded_layers[0]
+    again = answer.get("again")
+    spread = float(np.ptp(found[first], axis=0).max()) or 1.0
+    gap = np.abs(again.double().numpy() - found[first]).max() / spread if isinstance(again, torch.Tensor) and \
+        tuple(again.shape) == found[first].shape else float("inf")
+    expect(gap <= 1e-3, f"tsne_embedding called twice with seed 0 on the same {first} activations gave two "
+                        f"different embeddings (points apart by up to {gap:.1%} of the picture's width): pass "
+                        "random_state=seed to TSNE, so that the same seed gives the same picture")
+    # a right shape is what any array of that shape has: it counts only for an embedding that keeps neighbourhoods
+    expect(not untrustworthy(figures(student, probe_inputs, settings), settings, thresholds),
+           "one finite 2-D point per example, but this counts only for embeddings that keep neighbourhoods, and "
+           "yours do not (trustworthiness, the next check)")
 
 
 @points(1, "embedding", "tsne_embedding: neighbours in the plane were neighbours before (trustworthiness)")
