@@ -37,10 +37,11 @@ class Settings(AssignmentSettings):
         "Checks of form (the loaders, the model and optimiser, Net2's layers and extract's shapes, the embedding's shape, the figure's panels): a fixture losing one is a structural mistake a self-check should catch.",
     )
     delayed_checks: tuple = setting(
-        ("test_extract_matches_the_reference", "test_h6_is_the_networks_output"),
+        ("test_extract_shapes", "test_extract_matches_the_reference", "test_h6_is_the_networks_output"),
         "Checks shown on Gradescope with the engine's delayed_visibility: they run the student's Net2 with fixed "
         "weights on inputs the student never sees, so an immediate verdict would let a student tune extract "
-        "against the reference by trial and error.",
+        "against the reference by trial and error (the shapes too: a shape counts only with its values; the "
+        "notebook's self-check states the shapes).",
     )
     grader_only_inputs: tuple = setting(
         ("test", "embed_labels"),
