@@ -37,11 +37,16 @@ class Settings(AssignmentSettings):
         "Checks of form (the loaders, the model and optimiser, Net2's layers and extract's shapes, the embedding's shape, the figure's panels): a fixture losing one is a structural mistake a self-check should catch.",
     )
     delayed_checks: tuple = setting(
-        ("test_extract_matches_the_reference", "test_h6_is_the_networks_output"),
+        ("test_extract_shapes", "test_extract_matches_the_reference", "test_h6_is_the_networks_output"),
         "Checks shown on Gradescope with the engine's delayed_visibility: they run the student's Net2 with fixed "
         "weights on inputs the student never sees, so an immediate verdict would let a student tune extract "
-        "against the reference by trial and error.",
+        "against the reference by trial and error (the shapes too: a shape counts only with its values; the "
+        "notebook's self-check states the shapes).",
     )
+    grader_only_inputs: tuple = setting(
+        ("test", "embed_labels"),
+        "The test set (only the grader measures mnist_cnn.pt on it) and the digits of the representations given to "
+        "tsne_embedding (the k-NN separation is scored against them): the student's process never receives them.")
     accuracy_eval_images: int = setting(5000, "Test images (the first N) the submitted network's accuracy is measured on: half the grading cost of all 10,000, and a 0.25% standard error.")
     equivalence_atol: float = setting(1e-4, "Largest difference allowed between a student's activations and the reference's, same weights and inputs.")
     embedded_points: int = setting(200, "Test images whose representations (input, h5) the student's tsne_embedding embeds during grading: "

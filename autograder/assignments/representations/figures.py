@@ -10,6 +10,8 @@ The reference's picture is shown beside each: none reveals code, and the noteboo
 
 from __future__ import annotations
 
+import torch
+
 from autograder.engine.grade.drawing import confusion_matrix, embedding_panels, pca
 from autograder.engine.grade.feedback_page import Figure, View, weights_in
 
@@ -34,12 +36,15 @@ def _tsne(view: View):
     layers = view.inputs["embed"]
     if not isinstance(answer, dict) or "error" in answer:
         raise ValueError("your tsne_embedding gave no embedding to draw")
-    wanted = (len(view.inputs["embed_labels"]), 2)
-    panels = [(layer, answer[layer]) for layer in layers if getattr(answer.get(layer), "shape", None) == wanted]
-    if not panels:
+    drawn = [layer for layer in layers if getattr(answer.get(layer), "shape", None) == (len(layers[layer]), 2)]
+    if not drawn:
         raise ValueError("your tsne_embedding returned no (N, 2) embedding")
-    return embedding_panels(panels, view.inputs["embed_labels"], axis_names=("t-SNE 1", "t-SNE 2"),
-                            columns=len(panels))
+    # each representation came in an order of its own: sorted by digit, every panel's points line up with one
+    # list of digits (the same 200 images in each)
+    orders = {layer: torch.argsort(view.inputs["embed_labels"][layer], stable=True) for layer in drawn}
+    digits = view.inputs["embed_labels"][drawn[0]][orders[drawn[0]]]
+    panels = [(layer, torch.as_tensor(answer[layer])[orders[layer]]) for layer in drawn]
+    return embedding_panels(panels, digits, axis_names=("t-SNE 1", "t-SNE 2"), columns=len(panels))
 
 
 CNN = weights_in("network", "mnist_cnn.pt")

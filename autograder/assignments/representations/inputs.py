@@ -23,8 +23,9 @@ def trained_reference(reference_ns: dict, settings) -> torch.nn.Module:
 
 def build_inputs(reference_ns: dict, *, settings, data_root, seed: int) -> dict:
     """Random images for the layer and extract probes with fresh reference-shaped weights, three raw test digits,
-    the test set, the trained reference's representations of the last test images for tsne_embedding, and made-up
-    embeddings for plot_embeddings."""
+    the test set, the trained reference's representations of the last test images for tsne_embedding (each
+    shuffled by itself; their digits, like the test set, stay with the grader: ``grader_only_inputs``), and
+    made-up embeddings for plot_embeddings."""
     generator = torch.Generator().manual_seed(seed)
     test = metrics.test_set(data_root)
     x = torch.randn(4, 1, 28, 28, generator=generator)
@@ -33,6 +34,9 @@ def build_inputs(reference_ns: dict, *, settings, data_root, seed: int) -> dict:
     with torch.no_grad():
         layers = dict(zip(("h1", "h2", "h3", "h4", "h5", "h6"), trained_reference(reference_ns, settings).extract(images)))
     layers["input"] = images
+    # each representation in an order of its own, known only to the grader: digits looked up from the raw images
+    # (matching them against MNIST) say nothing about which h5 row is which digit
+    order = {layer: torch.randperm(n, generator=generator) for layer in settings.embedded_layers}
     # seven made-up embeddings of 40 points (4 of each digit), each shifted so that no two share a point
     fake_labels = torch.arange(40) % 10
     fake_labels = fake_labels[torch.randperm(40, generator=generator)]
@@ -46,8 +50,8 @@ def build_inputs(reference_ns: dict, *, settings, data_root, seed: int) -> dict:
         "raw_images": raw[:3].clone(),
         "test": {"images": test["images"][: settings.accuracy_eval_images].clone(),
                  "labels": test["labels"][: settings.accuracy_eval_images].clone()},
-        "embed": {layer: layers[layer].clone() for layer in settings.embedded_layers},
-        "embed_labels": labels.clone(),
+        "embed": {layer: layers[layer][order[layer]].clone() for layer in settings.embedded_layers},
+        "embed_labels": {layer: labels[order[layer]].clone() for layer in settings.embedded_layers},
         "plot": {"embeddings": fake, "labels": fake_labels,
                  "titles": ["input", "h1", "h2", "h3", "h4", "h5", "h6"]},
     }

@@ -42,12 +42,13 @@ def trustworthiness(original: torch.Tensor, embedding: np.ndarray, k: int) -> fl
     return float(sklearn_trustworthiness(rows, embedding, n_neighbors=k))
 
 
-def embedding_figures(embeddings: dict[str, np.ndarray], activations: dict[str, torch.Tensor], labels: np.ndarray,
-                      k: int) -> dict:
-    """For each embedded representation: trustworthiness and k-NN accuracy; and the gain in k-NN accuracy from the
-    first (the input) to the last (the deepest layer)."""
+def embedding_figures(embeddings: dict[str, np.ndarray], activations: dict[str, torch.Tensor],
+                      labels: dict[str, torch.Tensor], k: int) -> dict:
+    """For each embedded representation: trustworthiness and k-NN accuracy (against that representation's own
+    digits: each comes in an order of its own); and the gain in k-NN accuracy from the first (the input) to the
+    last (the deepest layer)."""
     layers = list(embeddings)
     figures = {layer: {"trustworthiness": trustworthiness(activations[layer], embeddings[layer], k),
-                       "knn_accuracy": knn_accuracy(embeddings[layer], labels, k)} for layer in layers}
+                       "knn_accuracy": knn_accuracy(embeddings[layer], labels[layer].numpy(), k)} for layer in layers}
     figures["separation_gain"] = figures[layers[-1]]["knn_accuracy"] - figures[layers[0]]["knn_accuracy"]
     return figures

@@ -88,36 +88,70 @@ def _cnn_weights(ns, inputs, weights_dir):
 def _embedding(ns, inputs, _):
     answer = {}
     for layer, activations in inputs["embed"].items():
-        embedding = ns["tsne_embedding"](activations.clone())
+        embedding = ns["tsne_embedding"](activations.clone(), 0)
+        answer[f"{layer}_type"] = f"{type(embedding).__module__}.{type(embedding).__name__}"
         answer[layer] = torch.as_tensor(embedding).detach().cpu()
+    # the same seed again, on the representation whose layout depends on it (the input's PCA start does)
+    first = next(iter(inputs["embed"]))
+    answer["again"] = torch.as_tensor(ns["tsne_embedding"](inputs["embed"][first].clone(), 0)).detach().cpu()
     return answer
+
+
+def _marks(ax) -> tuple[list, list, int, int]:
+    """The points drawn in ``ax`` and their colours, however matplotlib drew them: path collections (ax.scatter,
+    filled or hollow) and marker-only lines (ax.plot(x, y, "o")); a point's colour is its face colour, or its
+    edge colour where the face is not drawn. Also how many of each kind were found."""
+    import numpy as np
+    from matplotlib.collections import PathCollection
+    from matplotlib.colors import to_rgba
+
+    def colours_of(faces, edges, n):
+        faces, edges = (torch.as_tensor(np.asarray(c, dtype=np.float64)).reshape(-1, 4) for c in (faces, edges))
+        faces, edges = (c.expand(n, 4) if len(c) == 1 else c for c in (faces, edges))
+        if len(faces) != n or (len(edges) == n and bool((faces[:, 3] == 0).all())):
+            faces = edges  # hollow markers (facecolors="none"), or unfilled ones ("x", "+") coloured by c=
+        return faces if len(faces) == n else None
+
+    points, colours, collections, lines = [], [], 0, 0
+    for collection in ax.collections:
+        if not isinstance(collection, PathCollection):
+            continue
+        collections += 1
+        offsets = torch.as_tensor(np.ma.getdata(collection.get_offsets()), dtype=torch.float64).reshape(-1, 2)
+        found = colours_of(collection.get_facecolors(), collection.get_edgecolors(), len(offsets))
+        if len(offsets) and found is not None:
+            points.append(offsets)
+            colours.append(found)
+    for line in ax.lines:
+        if line.get_marker() in (None, "", " ", "None", "none") or line.get_linestyle() not in ("None", "", " ", "none"):
+            continue  # a drawn line, not a scatter
+        lines += 1
+        offsets = torch.as_tensor(np.ma.getdata(line.get_xydata()), dtype=torch.float64).reshape(-1, 2)
+        face, edge = (to_rgba(c, line.get_alpha()) for c in (line.get_markerfacecolor(), line.get_markeredgecolor()))
+        if len(offsets):
+            points.append(offsets)
+            colours.append(colours_of([face], [edge], len(offsets)))
+    return points, colours, collections, lines
 
 
 def _plot(ns, inputs, _):
     import matplotlib.pyplot as plt
-    import numpy as np
-    from matplotlib.collections import PathCollection
 
     given = inputs["plot"]
     fig = ns["plot_embeddings"]([e.numpy() for e in given["embeddings"]], given["labels"].clone(), list(given["titles"]))
     try:
         fig.canvas.draw()  # maps colour arrays to colours
-        panels = []
+        panels, collections, lines = [], 0, 0
         for ax in fig.axes:
-            points, colours = [], []
-            for collection in ax.collections:
-                if not isinstance(collection, PathCollection):
-                    continue
-                offsets = torch.as_tensor(np.ma.getdata(collection.get_offsets()), dtype=torch.float64).reshape(-1, 2)
-                faces = torch.as_tensor(np.asarray(collection.get_facecolors()), dtype=torch.float64).reshape(-1, 4)
-                if len(faces) == 1:
-                    faces = faces.expand(len(offsets), 4)
-                if len(offsets) and len(faces) == len(offsets):
-                    points.append(offsets)
-                    colours.append(faces)
+            points, colours, in_collections, in_lines = _marks(ax)
+            collections, lines = collections + in_collections, lines + in_lines
             if points:
                 panels.append({"title": str(ax.get_title())[:100], "points": torch.cat(points), "colours": torch.cat(colours)})
-        return {"panels": panels[:20], "figure_class": type(fig).__name__}
+        # a legend (of an axes or of the figure) or a colour bar says which colour is which digit
+        keyed = bool(fig.legends) or any(ax.get_legend() is not None or getattr(ax, "_colorbar", None) is not None
+                                         for ax in fig.axes)
+        return {"panels": panels[:20], "figure_class": type(fig).__name__, "keyed": keyed,
+                "found": f"{len(fig.axes)} axes with {collections} scatter collections and {lines} marker lines"}
     finally:
         plt.close(fig)
 

@@ -31,7 +31,7 @@ def main(argv=None) -> None:
     torch.set_num_threads(config.threads)
     inputs = torch.load(probe_inputs_file(config=config, assignment=assignment), weights_only=True)
     embed = solution_namespace(assignment=assignment, config=config)["tsne_embedding"]
-    labels, k = inputs["embed_labels"].numpy(), assignment.settings.knn_k
+    labels, k = inputs["embed_labels"], assignment.settings.knn_k
     runs = {}
     for seed in range(args.runs):
         started = time.perf_counter()

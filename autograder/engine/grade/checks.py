@@ -9,7 +9,12 @@ import torch
 
 
 class CheckFailed(Exception):
-    """A check's verdict: the message is shown to the student as it is."""
+    """A check's verdict: the message is shown to the student as it is. ``kept``: the share of the check's points
+    its independent parts still earn (0 to 1), for a check scoring several parts proportionally."""
+
+    def __init__(self, message: str, kept: float = 0.0):
+        super().__init__(message)
+        self.kept = min(max(float(kept), 0.0), 1.0)
 
 
 def points(value: float, cell: str, title: str):

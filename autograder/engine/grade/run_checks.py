@@ -62,7 +62,8 @@ class _Checks:
             if call.excinfo is None:
                 score, message = mark["value"], ""
             elif isinstance(call.excinfo.value, CheckFailed):
-                score, message = 0.0, str(call.excinfo.value)
+                failed = call.excinfo.value
+                score, message = round(mark["value"] * failed.kept, 2), str(failed)
             else:  # a malformed answer the check did not foresee: no points, and no check source in the message
                 score = 0.0
                 message = f"this check could not be evaluated on your answers ({type(call.excinfo.value).__name__})"
