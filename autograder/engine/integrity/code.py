@@ -52,14 +52,17 @@ def fingerprints(codes: dict[str, str], *, assignment: Assignment) -> tuple[dict
 def independent_versions(assignment: Assignment, config: Config) -> list[float]:
     """What independently written correct code scores: for each correct fixture (``fixtures/correct*``, no point
     lost), the similarity of its rewritten cells to the solution's same cells. Only the rewritten cells are
-    compared: the rest of a fixture is the solution's own code."""
+    compared: the rest of a fixture is the solution's own code. A fixture marked ``edits_the_solution`` in its
+    expected.json (the solution with a demo line or a helper added, to test how grading treats that) is as close to
+    the solution as a copy, not independent work, and is left out."""
     from autograder.engine.fixtures import build_notebook, expected, fixture_names
 
     solution = cells_by_grade_id(assignment.solution_notebook)
     scores = []
     for name in fixture_names(assignment):
         spec = assignment.fixtures_dir / name
-        if not name.startswith("correct") or expected(assignment, name).get("lost") != {}:
+        wanted = expected(assignment, name)
+        if not name.startswith("correct") or wanted.get("lost") != {} or wanted.get("edits_the_solution"):
             continue
         recipe = json.loads((spec / "recipe.json").read_text()) if (spec / "recipe.json").is_file() else {}
         cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source
