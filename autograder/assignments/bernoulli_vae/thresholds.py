@@ -39,12 +39,47 @@ BCE_LOSS = '''def negative_elbo(x, lam, mu, sigma, beta=1.0):
     return (reconstruction + beta * kl).mean()
 '''
 
+# The dense model's forward drawing z with the variance sigma^2 in place of the standard deviation sigma: the solution's
+# dense_vae cell with that one line changed
+VARIANCE_AS_STD = '''class DenseVAE(nn.Module):
+    def __init__(self, latent_dim: int = 2):
+        super().__init__()
+        self.latent_dim = latent_dim
+        self.encoder = nn.Sequential(
+            nn.Flatten(),
+            nn.Linear(28 * 28, 256), nn.LeakyReLU(),
+            nn.Linear(256, 128), nn.LeakyReLU(),
+            nn.Linear(128, 64), nn.LeakyReLU(),
+            nn.Linear(64, 2 * latent_dim),
+        )
+        self.decoder = nn.Sequential(
+            nn.Linear(latent_dim, 64), nn.LeakyReLU(),
+            nn.Linear(64, 128), nn.LeakyReLU(),
+            nn.Linear(128, 256), nn.LeakyReLU(),
+            nn.Linear(256, 28 * 28), nn.Sigmoid(),
+        )
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        mu, log_sigma = self.encoder(x).chunk(2, dim=1)
+        return mu, log_sigma.exp()
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        return self.decoder(z).view(-1, 1, 28, 28)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        mu, sigma = self.encode(x)
+        z = mu + sigma**2 * torch.randn_like(sigma)
+        return self.decode(z), mu, sigma
+'''
+
 MISTAKES = {
     "tenth": Mistake("both models trained on a tenth of the images (3,000 instead of 30,000)", ("dense", "conv"),
                      {"train_images": 3000}),
     "bce_loss": Mistake("both models trained with a BCE reconstruction term instead of the continuous Bernoulli's",
                         ("dense", "conv"), {}, cells={"elbo_loss": BCE_LOSS}),
     "beta_10": Mistake("both models trained with beta = 10 instead of 1", ("dense", "conv"), {"beta": 10.0}),
+    "variance_as_std": Mistake("the dense model's forward samples z = mu + sigma^2 * eps (the variance as the standard "
+                               "deviation)", ("dense",), {}, cells={"dense_vae": VARIANCE_AS_STD}),
 }
 
 
