@@ -1,5 +1,12 @@
 """Pass marks of the weight checks, each derived by the engine's rule (autograder/engine/passmarks.py) from every
-committed reference run, and the plausible mistakes whose figures the thresholds table sets beside them."""
+committed reference run, checked against the validation runs, and the plausible mistakes whose figures the thresholds
+table sets beside them.
+
+Dropped (README, "Pass marks"): the dense latent centre |mean of mu| and the lowest and highest second moment of
+the codes. Correct runs spread over where every trained mistake lands (centres 0.29 to 0.99 against mistakes at
+0.14 to 0.64; second moments 1.0 to 3.0 against mistakes at 0.45 to 2.2), and the lowest second moment's mark fell
+below 0, which no model reaches.
+"""
 
 from __future__ import annotations
 
@@ -7,28 +14,16 @@ from autograder.engine.assignment import Assignment
 from autograder.engine.grade.checks import Threshold
 from autograder.engine.passmarks import Figure, Mistake, Rule, pass_marks
 
+MIN_RUNS = 10  # both models train in under 10 minutes on a CPU: the marks need this many runs
+
 
 def figures(settings) -> dict[str, Figure]:
     """Every figure a check compares with a pass mark; the floors are the settings' (see their descriptions)."""
-    def dense_latent(key):
-        return lambda m: m["dense"]["latent"][key]
-
     return {
-        "dense_nelbo": Figure("dense model test negative ELBO", lambda m: m["dense"]["nelbo"],
-                              Rule("lower", settings.dense_nelbo_floor, relative=True)),
-        "conv_nelbo": Figure("conv model test negative ELBO", lambda m: m["conv"]["nelbo"],
-                             Rule("lower", settings.conv_nelbo_floor, relative=True)),
-        "dense_knn": Figure("dense latent 5-nearest-neighbour accuracy", dense_latent("knn_accuracy"),
-                            Rule("higher", settings.knn_floor)),
-        "dense_mu_mean": Figure("dense largest |mean of mu| over the 2 coordinates",
-                                lambda m: max(abs(v) for v in dense_latent("mu_mean")(m)),
-                                Rule("lower", settings.mu_mean_floor)),
-        "dense_second_moment_low": Figure("dense smallest second moment of the codes",
-                                          lambda m: min(dense_latent("second_moment")(m)),
-                                          Rule("higher", settings.second_moment_floor)),
-        "dense_second_moment_high": Figure("dense largest second moment of the codes",
-                                           lambda m: max(dense_latent("second_moment")(m)),
-                                           Rule("lower", settings.second_moment_floor)),
+        "dense_nelbo": Figure("dense model test negative ELBO", lambda m: m["dense"]["nelbo"], Rule("lower")),
+        "conv_nelbo": Figure("conv model test negative ELBO", lambda m: m["conv"]["nelbo"], Rule("lower")),
+        "dense_knn": Figure("dense latent 5-nearest-neighbour accuracy", lambda m: m["dense"]["latent"]["knn_accuracy"],
+                            Rule("higher", settings.knn_floor, possible=(0.0, 1.0))),
     }
 
 
@@ -84,4 +79,4 @@ MISTAKES = {
 
 
 def thresholds(assignment: Assignment) -> dict[str, Threshold]:
-    return pass_marks(figures(assignment.settings), assignment.reference_dir)
+    return pass_marks(figures(assignment.settings), assignment.reference_dir, min_runs=MIN_RUNS)
