@@ -88,3 +88,14 @@ def test_every_mark_can_fail(assignment_id):
 
 def test_the_design_share_leaves_room_under_the_target():
     assert assignment_share([per_figure_share(9)] * 9) == pytest.approx(FALSE_FAIL / 2)
+
+
+def test_make_reference_trains_validation_runs_apart():
+    from autograder.cli import main
+    from autograder.engine.reference import run_dir
+
+    assignment = load(FIGURED[0])
+    assert run_dir(assignment, 100, validation=True) == assignment.reference_dir / VALIDATION / "seed100"
+    assert run_dir(assignment, 3) == assignment.reference_dir / "seed3"
+    with pytest.raises(SystemExit):  # a mistake is one run in its own folder
+        main(["reference", "--assignment", FIGURED[0], "--mistake", "any", "--validation"])
