@@ -85,12 +85,12 @@ def test_each_run_passes_the_mark_the_other_runs_give(assignment_id):
 
 @pytest.mark.parametrize("assignment_id", FIGURED)
 def test_every_pass_mark_comes_from_enough_runs(assignment_id):
-    """At least the assignment's MIN_RUNS (its thresholds.py; else the engine's) runs per figure. An assignment still
-    short of runs says so in its thresholds.py (``SHORT_OF_RUNS``, shown by `python -m autograder thresholds`); that
-    note must go once the runs exist."""
+    """At least the assignment's RUNS_NEEDED (its thresholds.py; else the engine's MIN_RUNS, which grading needs) runs
+    per figure. An assignment still short of runs says so in its thresholds.py (``SHORT_OF_RUNS``, shown by `python
+    -m autograder thresholds`); that note must go once the runs exist."""
     assignment = load(assignment_id)
     module = assignment.module("thresholds")
-    needed = getattr(module, "MIN_RUNS", MIN_RUNS)
+    needed = getattr(module, "RUNS_NEEDED", MIN_RUNS)
     found = {name: len(figure_values(figure_runs(figure, assignment.reference_dir), figure.read))
              for name, figure in module.figures(assignment.settings).items()}
     short = {name: count for name, count in found.items() if count < needed}
