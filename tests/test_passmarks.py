@@ -125,3 +125,15 @@ def test_the_thresholds_table_shows_runs_validation_marks_shares_verdicts_and_mi
     assert "every run passes the mark of the others" in table
     assert "trained too briefly: 0.7, caught" in table and "not measured yet" in table and "other" in table
     assert "whole assignment: a correct run loses some point with estimated probability" in table
+
+
+@pytest.mark.parametrize("assignment_id", FIGURED)
+def test_every_listed_mistake_is_trained_and_measured(assignment_id):
+    """Each of the thresholds.py MISTAKES has its reference/mistakes/<name>/metrics.json, so the thresholds table
+    shows where it lands. One still untrained is named in ``UNTRAINED_MISTAKES``; that note must go once it is."""
+    from autograder.engine.reference import mistakes
+
+    assignment = load(assignment_id)
+    missing = sorted(name for name in mistakes(assignment)
+                     if not (assignment.reference_dir / "mistakes" / name / "metrics.json").is_file())
+    assert missing == sorted(getattr(assignment.module("thresholds"), "UNTRAINED_MISTAKES", ())), missing

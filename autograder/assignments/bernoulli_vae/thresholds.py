@@ -76,6 +76,9 @@ MISTAKES = {
     "variance_as_std": Mistake("the dense model's forward samples z = mu + sigma^2 * eps (the variance as the standard "
                                "deviation)", ("dense",), {}, cells={"dense_vae": VARIANCE_AS_STD}),
 }
+# Queued after the reference runs of issue 28 (`python -m autograder reference --assignment bernoulli_vae --mistake
+# variance_as_std`, about 3 minutes): not trained yet
+UNTRAINED_MISTAKES = ("variance_as_std",)
 
 
 def thresholds(assignment: Assignment) -> dict[str, Threshold]:
