@@ -31,8 +31,15 @@ list: $(INSTALLED)  ## the assignments, their points and what a submission holds
 release: $(INSTALLED)  ## build assignments/ (student notebooks) from solutions/ with nbgrader: every assignment, or ASSIGNMENT
 	$(PY) -m autograder release $(ASSIGNMENT_ARG)
 
-reference: data  ## train ASSIGNMENT's solution notebook (SEED=n, default 0; MODEL="a b": only those) and store weights + metrics
-	$(PY) -m autograder reference $(ASSIGNMENT_ARG) $(if $(SEED),--seed $(SEED)) $(foreach m,$(MODEL),--model $(m))
+REFERENCE_ARGS = $(ASSIGNMENT_ARG) $(foreach s,$(SEED) $(SEEDS),--seed $(s)) $(foreach m,$(MODEL),--model $(m)) \
+	$(if $(VALIDATION),--validation)
+reference: data  ## train ASSIGNMENT's solution notebook (SEED=n or SEEDS="5 6 7", one after another; MODEL="a b": only those; VALIDATION=1: into reference/validation/; BACKGROUND=1: in the background, log in out/reference-<id>.log)
+ifdef BACKGROUND
+	mkdir -p out && nohup $(PY) -m autograder reference $(REFERENCE_ARGS) > out/reference-$(or $(ASSIGNMENT),hw2).log 2>&1 &
+	@echo "training in the background: tail -f out/reference-$(or $(ASSIGNMENT),hw2).log"
+else
+	$(PY) -m autograder reference $(REFERENCE_ARGS)
+endif
 
 grade: data  ## grade SUBMISSIONS="dir1 dir2" (default: ASSIGNMENT's shipped examples) into out/grades/<id>, or COURSE=dir (nbgrader); SCHEDULER=tcp://host:8786: on that Dask cluster
 	$(PY) -m autograder grade $(ASSIGNMENT_ARG) $(if $(COURSE),--course $(COURSE),$(SUBMISSIONS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))

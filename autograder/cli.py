@@ -30,7 +30,10 @@ def _parser() -> argparse.ArgumentParser:
     with_assignment(commands.add_parser("release", help="generate assignments/ from solutions/ with nbgrader"),
                     "release only this assignment (default: every one)")
     reference = with_assignment(commands.add_parser("reference", help="train a solution notebook in full and measure it"))
-    reference.add_argument("--seed", type=int, help="seed of the run (default: the assignment's reference seed)")
+    reference.add_argument("--seed", type=int, action="append", default=[], help="seed of the run (default: the "
+                           "assignment's reference seed); repeatable: the seeds train one after another")
+    reference.add_argument("--validation", action="store_true", help="into reference/validation/seed<n>/: runs that "
+                           "check the pass marks and derive none")
     reference.add_argument("--model", action="append", default=[], metavar="NAME",
                            help="train only this model (repeatable; default: all); the others' files stay as they are")
     reference.add_argument("--measure-only", action="store_true", help="skip training; re-measure saved weights")
@@ -188,18 +191,23 @@ def _run(args, parser, config: Config) -> int:
         from autograder.engine import reference
 
         assignment = _assignment(args, config)
-        seed = assignment.settings.reference_seed if args.seed is None else args.seed
-        weights_dir, models, parameters, cells = assignment.reference_weights(args.seed), tuple(args.model), {}, {}
-        if args.mistake:
-            mistake = reference.mistakes(assignment)[args.mistake]
-            weights_dir, models = assignment.reference_dir / "mistakes" / args.mistake, mistake.models
-            parameters, cells = mistake.parameters, mistake.cells
-        if not args.measure_only:
-            import ast
+        if args.mistake and (len(args.seed) > 1 or args.validation):
+            parser.error("--mistake trains one run: give at most one --seed and no --validation")
+        for seed in args.seed or [assignment.settings.reference_seed]:
+            weights_dir, models, parameters, cells = reference.run_dir(assignment, seed, validation=args.validation), \
+                tuple(args.model), {}, {}
+            if args.mistake:
+                mistake = reference.mistakes(assignment)[args.mistake]
+                weights_dir, models = assignment.reference_dir / "mistakes" / args.mistake, mistake.models
+                parameters, cells = mistake.parameters, mistake.cells
+            if not args.measure_only:
+                import ast
 
-            reference.train_reference(assignment=assignment, config=config, models=models, seed=seed, out_dir=weights_dir,
-                                      cells=cells, **parameters, **{name: ast.literal_eval(value) for name, value in args.param})
-        print(json.dumps(reference.measure(assignment=assignment, config=config, weights_dir=weights_dir), indent=2))
+                reference.train_reference(assignment=assignment, config=config, models=models, seed=seed,
+                                          out_dir=weights_dir, cells=cells, **parameters,
+                                          **{name: ast.literal_eval(value) for name, value in args.param})
+            print(f"{weights_dir}:", json.dumps(reference.measure(assignment=assignment, config=config,
+                                                                  weights_dir=weights_dir), indent=2), flush=True)
     elif args.command == "grade":
         from dataclasses import replace
 

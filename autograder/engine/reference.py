@@ -16,6 +16,14 @@ from autograder.engine.grade.probing import answer_all
 from autograder.engine.notebook import run_trusted_cells
 
 
+def run_dir(assignment: Assignment, seed: int, *, validation: bool = False) -> Path:
+    """Where the run with ``seed`` goes: reference/seed<n>/, or reference/validation/seed<n>/ for a run that checks
+    the pass marks and derives none."""
+    from autograder.engine.passmarks import VALIDATION
+
+    return assignment.reference_dir / VALIDATION / f"seed{seed}" if validation else assignment.reference_weights(seed)
+
+
 def train_reference(*, assignment: Assignment, config: Config = Config(), seed: int = 0, models: tuple = (),
                     out_dir: Path | None = None, cells: dict | None = None, **parameters) -> Path:
     """Run the solution notebook with ``seed`` (and any notebook ``parameters``); its weight files and training log
@@ -142,12 +150,13 @@ def mistakes(assignment: Assignment) -> dict:
 
 
 def thresholds_table(assignment: Assignment) -> str:
-    """`python -m autograder thresholds`: each pass mark with its runs, its rule, its leave-one-out verdicts and
-    the mistakes it catches; an assignment without figures of weights has none."""
+    """`python -m autograder thresholds`: each pass mark with its runs and validation runs, its rule, the estimated
+    share of correct runs it fails, the validation and leave-one-out verdicts and the mistakes it catches; an
+    assignment without figures of weights has none."""
     from autograder.engine.passmarks import report
 
     module = assignment.module("thresholds")
     if module is None or not hasattr(module, "figures"):
         return f"{assignment.id} has no pass marks on figures of submitted weights"
     return report(module.figures(assignment.settings), assignment.reference_dir, mistakes(assignment),
-                  getattr(module, "SHORT_OF_RUNS", ""))
+                  getattr(module, "SHORT_OF_RUNS", ""), getattr(module, "SHORT_OF_VALIDATION", ""))

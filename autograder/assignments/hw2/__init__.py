@@ -59,7 +59,6 @@ class Settings(AssignmentSettings):
     mu_mean_floor: float = setting(0.3, "Least margin of the mark on |mean of mu| per latent coordinate above the worst run (the prior's std is 1).")
     second_moment_floor: float = setting(0.4, "Least margin of the marks on mean(mu^2) + mean(exp(log_variance)) per coordinate outside the runs' extremes (1 under the prior).")
     inside_prior_99_floor: float = setting(0.05, "Least margin of the mark on the share of test codes inside the prior's 99% circle below the worst run.")
-    knn_floor: float = setting(0.15, "Least margin of the latent nearest-neighbour accuracy mark below the worst run: runs differ by about a point, a VAE trained 1 epoch reaches about 39%.")
     ppf_digits_floor: int = setting(2, "Least margin of the mark on the number of different digits in the VAE's PPF grid (read by the reference LeNet-5) below the worst run.")
     knn_k: int = setting(5, "Neighbours used for the k-nearest-neighbour accuracy of latent codes.")
 

@@ -14,24 +14,14 @@ def test_dense_weights_elbo(student, thresholds):
     _expect_nelbo(student, thresholds, "dense", "dense_vae")
 
 
-@points(1, "dense_model", "dense_vae: a 2-D latent space near the prior that separates the digits")
+@points(1, "dense_model", "dense_vae: a 2-D latent space that separates the digits")
 def test_dense_latent_space(student, thresholds):
-    latent, t = student.figure("dense")["latent"], thresholds
-    problems = []
-    centre = max(abs(v) for v in latent["mu_mean"])
-    if centre > t["dense_mu_mean"].value:
-        problems.append(f"the test means mu are centred at ({latent['mu_mean'][0]:.2f}, {latent['mu_mean'][1]:.2f}), "
-                        f"at most {t['dense_mu_mean'].value:.2f} from the origin per coordinate needed")
-    low, high = t["dense_second_moment_low"].value, t["dense_second_moment_high"].value
-    if not all(low <= v <= high for v in latent["second_moment"]):
-        problems.append("mean(mu^2) + mean(sigma^2) is ({:.2f}, {:.2f}) per coordinate, between {:.2f} and {:.2f} "
-                        "needed (1 under the prior)".format(*latent["second_moment"], low, high))
-    if latent["knn_accuracy"] < t["dense_knn"].value:
-        problems.append(f"5-nearest-neighbour accuracy of the digits in latent space is {latent['knn_accuracy']:.1%}, "
-                        f"at least {t['dense_knn'].value:.1%} needed")
-    if problems:
-        raise CheckFailed("; ".join(problems) + f", bounds which every reference run of the solution meets. Usual "
-                          f"causes: {CAUSES}")
+    # the codes' centre and spread are not checked: correct runs spread over where the trained mistakes land
+    accuracy, needed = student.figure("dense")["latent"]["knn_accuracy"], thresholds["dense_knn"].value
+    if accuracy < needed:
+        raise CheckFailed(f"5-nearest-neighbour accuracy of the digits in latent space is {accuracy:.1%}, at least "
+                          f"{needed:.1%} needed, a bound which every reference run of the solution meets. Usual causes: "
+                          f"{CAUSES}")
 
 
 @points(1, "conv_model", "conv_vae: trained weights (conv_vae.pth) reach the test negative ELBO of the reference runs")
