@@ -60,7 +60,8 @@ def graded(tmp_path_factory, config, assignment):
     (grader / ".venv").symlink_to(config.root / ".venv")
     # copied: the student's process is confined to the grader's folder, where a link out of it leads nowhere
     shutil.copytree(config.root / "data" / "MNIST", grader / "data" / "MNIST")
-    os.utime(grader / "requirements.txt", (0, 0))  # installed after the requirements were written: nothing to do
+    for prerequisite in ("requirements.txt", "pyproject.toml"):  # installed after they were written: nothing to do
+        os.utime(grader / prerequisite, (0, 0))
     subprocess.run(["git", "update-index", "--refresh", "-q"], cwd=grader)  # as git saw the file after the last run
     output = root / "github_output"
     env = {**os.environ, **RUNNER_ENV, "COURSE_GRADER_CACHE": str(root / "cache"), "GITHUB_OUTPUT": str(output),
