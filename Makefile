@@ -44,8 +44,8 @@ endif
 grade: data  ## grade SUBMISSIONS="dir1 dir2" (default: ASSIGNMENT's shipped examples) into out/grades/<id>, or COURSE=dir (nbgrader); SCHEDULER=tcp://host:8786: on that Dask cluster
 	$(PY) -m autograder grade $(ASSIGNMENT_ARG) $(if $(COURSE),--course $(COURSE),$(SUBMISSIONS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
-bench: data  ## time ASSIGNMENT's grading from the command line, with a breakdown
-	$(PY) -m autograder bench $(ASSIGNMENT_ARG)
+bench: data  ## time ASSIGNMENT's grading (ASSIGNMENT=all: every assignment, one table against the targets; BENCH_CLASS=n submissions a class, default 40)
+	$(PY) -m autograder bench $(ASSIGNMENT_ARG) $(if $(BENCH_CLASS),--class-size $(BENCH_CLASS))
 
 gradescope: $(INSTALLED)  ## build out/gradescope/<id>/autograder.zip to upload as ASSIGNMENT's Gradescope autograder
 	$(PY) -m autograder gradescope $(ASSIGNMENT_ARG)

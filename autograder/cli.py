@@ -71,7 +71,9 @@ def _parser() -> argparse.ArgumentParser:
                                         "was derived"))
     with_assignment(commands.add_parser("selfcheck-report", help="which fixtures lose points for a structural reason, "
                                         "and which of them the notebook's self-check cells catch before submission"))
-    with_assignment(commands.add_parser("bench", help="time grading from the command line and show where the time goes"))
+    bench = with_assignment(commands.add_parser("bench", help="time grading from the command line and show where the "
+                                                "time goes; --assignment all: every assignment, one table"))
+    bench.add_argument("--class-size", type=int, default=None, help="submissions in each generated class (default 40)")
     bundle = with_assignment(commands.add_parser("gradescope", help="build Gradescope's autograder zip"))
     bundle.add_argument("--out", type=Path, help="default: out/gradescope/<id>/autograder.zip")
     gradescope_run = with_assignment(commands.add_parser(
@@ -236,9 +238,13 @@ def _run(args, parser, config: Config) -> int:
 
         print(selfcheck_report(assignment=_assignment(args, config), config=config))
     elif args.command == "bench":
-        from autograder.engine.bench import bench
+        from autograder.engine.bench import CLASS_SIZE, bench
 
-        print(bench(assignment=_assignment(args, config), config=config))
+        if args.class_size is not None and args.class_size < 2:
+            parser.error(f"--class-size {args.class_size}: a class needs at least 2 submissions (one per worker)")
+        chosen = ([load(i, config) for i in assignment_ids(config)] if args.assignment == "all"
+                  else [_assignment(args, config)])
+        print(bench(assignments=chosen, config=config, size=args.class_size or CLASS_SIZE))
     elif args.command == "gradescope":
         from autograder.engine.platforms.gradescope.bundle import build_bundle
 

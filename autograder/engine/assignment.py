@@ -40,6 +40,15 @@ class WeightedModel:
 
 
 @dataclass(frozen=True)
+class SpeedTargets:
+    """What `make bench` holds one assignment's grading to, on the project's 2-core CPU machine, idle."""
+
+    per_minute_2_workers: float = setting(50.0, "Complete submissions graded per minute with --workers 2, a class of the assignment's class_mix.")
+    cold_seconds: float = setting(10.0, "Seconds one `python -m autograder grade DIR` of the reference takes, start to end (median).")
+    times_nbgrader: float = setting(0.0, "nbgrader autograde's time per submission over ours with --workers 2, at least (0: reported, no target).")
+
+
+@dataclass(frozen=True)
 class AssignmentSettings:
     """What every assignment states; an assignment subclasses this to add its own margins."""
 
@@ -54,6 +63,7 @@ class AssignmentSettings:
     grader_only_inputs: tuple = setting((), "Keys of the probe inputs only the grader's own weight probes use (test sets): the student's process never receives them.")
     structural_checks: tuple = setting((), "Hidden checks of the form of what students build (types, layers, shapes, sizes, settings the notebook states), not of values: `selfcheck-report` counts a fixture that loses one as a structural mistake, which a self-check should catch.")
     forbidden_calls: tuple = setting((), "(dotted name, message in the notebook's own words) of each library call the notebook forbids in an answer, e.g. (\"torch.distributions.ContinuousBernoulli\", \"write the log-density yourself; the notebook forbids torch.distributions here\"). In the student's process it is replaced, from before the first cell until the answers are written, by a function raising ForbiddenCall(message) (autograder/engine/grade/guard.py); name it as the notebook imports it, and each other path to the same object too (torch.distributions.continuous_bernoulli.ContinuousBernoulli).")
+    speed_targets: SpeedTargets = setting(SpeedTargets(), "What `make bench` holds this assignment's grading to (SpeedTargets: submissions a minute with 2 workers, a cold grading's seconds, times nbgrader).")
     delayed_checks: tuple = setting((), "Checks whose Gradescope results carry the engine's delayed_visibility: they run the student's classes on inputs the student never sees, so an immediate verdict would let a student tune against the reference.")
 
     @property

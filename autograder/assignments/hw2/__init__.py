@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from autograder.engine.assignment import AssignmentSettings, WeightedModel
+from autograder.engine.assignment import AssignmentSettings, SpeedTargets, WeightedModel
 from autograder.engine.config import setting
 
 
@@ -43,6 +43,10 @@ class Settings(AssignmentSettings):
         "reference's weights on inputs the student never sees, so an immediate verdict would let a student tune "
         "a forward pass against the reference by trial and error.",
     )
+    speed_targets: SpeedTargets = setting(
+        SpeedTargets(per_minute_2_workers=100.0, cold_seconds=5.0, times_nbgrader=20.0),
+        "hw2 is the course's largest class: at least 100 submissions a minute with --workers 2, a cold grading within "
+        "5 s, at least 20 times nbgrader autograde (issue 32).")
     grader_only_inputs: tuple = setting(("test",), "The test set: only the grader's weight probes measure on it.")
     # Test images per figure: enough that a figure's standard error is under a third of its pass mark's least
     # margin (per-image BCE has a std of 0.066: 500 images give 0.0030 against the VAE's 10% floor of about 0.02;
