@@ -83,5 +83,5 @@ def test_deep_layer_separates_digits(student, probe_inputs, settings, thresholds
            "embeddings that keep neighbourhoods, and yours do not (trustworthiness, the check above)")
     expect(gain >= mark,
            f"{settings.knn_k}-nearest-neighbour accuracy of the digits in your embeddings: {first} "
-           f"{found[first]['knn_accuracy']:.1%}, {last} {found[last]['knn_accuracy']:.1%}, a gain of {gain:.1%}; at "
-           f"least {mark:.1%} needed, which every run of the reference t-SNE reaches")
+           f"{found[first]['knn_accuracy']:.1%}, {last} {found[last]['knn_accuracy']:.1%}, a gain of {100 * gain:.1f} "
+           f"percentage points; at least {100 * mark:.1f} needed, which every run of the reference t-SNE reaches")
