@@ -15,8 +15,6 @@ from autograder.engine.grade.checks import Threshold
 from autograder.engine.passmarks import Figure, Mistake, Rule, pass_marks
 
 RUNS_NEEDED = 10  # both models train in under 10 minutes on a CPU: tests/test_passmarks.py requires this many runs
-SHORT_OF_VALIDATION = ("1 of 5 validation runs (seed100): the batch of issue 28 was still training seed101 to seed104 "
-                       "when this was committed (6 to 9 minutes a run on the shared CPU)")
 
 
 def figures(settings) -> dict[str, Figure]:
@@ -78,10 +76,6 @@ MISTAKES = {
     "variance_as_std": Mistake("the dense model's forward samples z = mu + sigma^2 * eps (the variance as the standard "
                                "deviation)", ("dense",), {}, cells={"dense_vae": VARIANCE_AS_STD}),
 }
-# Queued after the reference runs of issue 28 (`python -m autograder reference --assignment bernoulli_vae --mistake
-# variance_as_std`, about 3 minutes): not trained yet
-UNTRAINED_MISTAKES = ("variance_as_std",)
-
 
 def thresholds(assignment: Assignment) -> dict[str, Threshold]:
     return pass_marks(figures(assignment.settings), assignment.reference_dir)
