@@ -199,31 +199,37 @@ def _full_matches(model, pattern):
     return [name for name, _ in model.named_parameters() if re.fullmatch(pattern, name)]
 
 
+def _bend_each(ns, inputs, function: str, bends: list, table: dict) -> dict:
+    """The answers of ``bend_weights`` or ``bend_activation`` (``function``): the output of each (target, bend,
+    method) in ``bends``, each on a fresh VAE; whether applying all of them in turn to one VAE left it as found; what
+    a call that raises leaves behind; whether the outputs record gradients."""
+    def argument(method):
+        return inputs["x"] if method == "encode" else inputs["z"]
+
+    outputs = [ns[function](_vae(ns, inputs), target, table[bend], argument(method), method=method)
+               for target, bend, method in bends]
+    vae = _vae(ns, inputs)
+    before = _snapshot(vae)
+    for target, bend, method in bends:
+        ns[function](vae, target, table[bend], argument(method), method=method)
+    left = _left_as_found(vae, before, inputs["z"])
+    target, bend, _method = bends[0]
+    vae = _vae(ns, inputs)
+    raising = _after_raising_call(lambda: ns[function](vae, target, table[bend], inputs["raising_z"], method="decode"),
+                                  vae, inputs["z"])
+    return {"outputs": outputs, **left, "raising": raising, "records_gradients": _records_gradients(outputs)}
+
+
 def _bend_weights(ns, inputs, _):
     students = ns.get("matching_parameters")
     ns["matching_parameters"] = _full_matches
     try:
-        outputs = []
-        for pattern, bend, method in inputs["weight_bends"]:
-            vae = _vae(ns, inputs)
-            argument = inputs["x"] if method == "encode" else inputs["z"]
-            outputs.append(ns["bend_weights"](vae, pattern, WEIGHT_BENDS[bend], argument, method=method))
-        vae = _vae(ns, inputs)
-        before = _snapshot(vae)
-        for pattern, bend, method in inputs["weight_bends"]:
-            ns["bend_weights"](vae, pattern, WEIGHT_BENDS[bend], inputs["x"] if method == "encode" else inputs["z"],
-                               method=method)
-        left = _left_as_found(vae, before, inputs["z"])
-        pattern, bend, _method = inputs["weight_bends"][0]
-        vae = _vae(ns, inputs)
-        raising = _after_raising_call(lambda: ns["bend_weights"](vae, pattern, WEIGHT_BENDS[bend], inputs["raising_z"],
-                                                                 method="decode"), vae, inputs["z"])
+        return _bend_each(ns, inputs, "bend_weights", inputs["weight_bends"], WEIGHT_BENDS)
     finally:
         if students is None:
             ns.pop("matching_parameters", None)
         else:
             ns["matching_parameters"] = students
-    return {"outputs": outputs, **left, "raising": raising, "records_gradients": _records_gradients(outputs)}
 
 
 def _matching(ns, inputs, _):
@@ -255,22 +261,7 @@ ACTIVATION_BENDS = {  # name: bending function the probes pass to bend_activatio
 
 
 def _bend_activation(ns, inputs, _):
-    outputs = []
-    for layer, bend, method in inputs["activation_bends"]:
-        vae = _vae(ns, inputs)
-        argument = inputs["x"] if method == "encode" else inputs["z"]
-        outputs.append(ns["bend_activation"](vae, layer, ACTIVATION_BENDS[bend], argument, method=method))
-    vae = _vae(ns, inputs)
-    before = _snapshot(vae)
-    for layer, bend, method in inputs["activation_bends"]:
-        ns["bend_activation"](vae, layer, ACTIVATION_BENDS[bend], inputs["x"] if method == "encode" else inputs["z"],
-                              method=method)
-    left = _left_as_found(vae, before, inputs["z"])
-    layer, bend, _method = inputs["activation_bends"][0]
-    vae = _vae(ns, inputs)
-    raising = _after_raising_call(lambda: ns["bend_activation"](vae, layer, ACTIVATION_BENDS[bend],
-                                                                inputs["raising_z"], method="decode"), vae, inputs["z"])
-    return {"outputs": outputs, **left, "raising": raising, "records_gradients": _records_gradients(outputs)}
+    return _bend_each(ns, inputs, "bend_activation", inputs["activation_bends"], ACTIVATION_BENDS)
 
 
 def _interpolate(ns, inputs, _):
