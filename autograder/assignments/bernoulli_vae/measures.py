@@ -14,6 +14,9 @@ import torch
 from autograder.engine.assignment import Assignment
 
 FLOAT32_EPS = torch.finfo(torch.float32).eps
+# Images per call of the log-density: its some 40 float64 passes over every pixel then stay in the CPU's cache, which
+# halves its CPU time against one call over 2,000 images (measured), with the same per-image sums to the bit
+LOG_PROB_CHUNK = 250
 
 
 def log_prob(x: torch.Tensor, lam: torch.Tensor) -> torch.Tensor:
@@ -31,7 +34,8 @@ def kl_to_prior(mu: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
 
 def elbo_terms(images: torch.Tensor, lam: torch.Tensor, mu: torch.Tensor, sigma: torch.Tensor) -> dict:
     """The negative ELBO per image (beta = 1, one posterior sample), and its two terms, averaged over images."""
-    reconstruction = -log_prob(images, lam).flatten(1).sum(dim=1)
+    reconstruction = torch.cat([-log_prob(x, chunk).flatten(1).sum(dim=1)
+                                for x, chunk in zip(images.split(LOG_PROB_CHUNK), lam.split(LOG_PROB_CHUNK))])
     kl = kl_to_prior(mu, sigma)
     values = {"nelbo": (reconstruction + kl).mean().item(), "reconstruction": reconstruction.mean().item(),
               "kl": kl.mean().item()}
