@@ -35,7 +35,7 @@ def main(argv=None) -> None:
     labels, k = inputs["embed_labels"], assignment.settings.knn_k
     runs = {}
     # as many OpenMP threads as the student's process has (OMP_NUM_THREADS=config.threads): Barnes-Hut t-SNE
-    # sums its gradient per thread, so the thread count moves the figures in their fourth decimal
+    # sums its gradient per thread: two threads moved trustworthiness in its fourth decimal, the gain by 1.5 points
     threadpool_limits(config.threads)
     for seed in range(args.runs):
         started = time.perf_counter()
