@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import torch
 
+from autograder.assignments.representations import SETTINGS
 from autograder.engine.grade.drawing import confusion_matrix, embedding_panels, pca
 from autograder.engine.grade.feedback_page import Figure, View, weights_in
 
@@ -40,7 +41,7 @@ def _tsne(view: View):
     if not drawn:
         raise ValueError("your tsne_embedding returned no (N, 2) embedding")
     # each representation came in an order of its own: sorted by digit, every panel's points line up with one
-    # list of digits (the same 200 images in each)
+    # list of digits (the same images in each)
     orders = {layer: torch.argsort(view.inputs["embed_labels"][layer], stable=True) for layer in drawn}
     digits = view.inputs["embed_labels"][drawn[0]][orders[drawn[0]]]
     panels = [(layer, torch.as_tensor(answer[layer])[orders[layer]]) for layer in drawn]
@@ -58,7 +59,7 @@ FIGURES = [
            "reference's extract takes them), projected on their two principal axes (PCA), coloured by digit",
            _layers, show_reference=True, models=("cnn",), **CNN),
     Figure("test_deep_layer_separates_digits", "the 2-D embedding (run in your notebook's own process) of the input "
-           "and of h5 for 200 test digits", _tsne, show_reference=True,
+           f"and of h5 for {SETTINGS.embedded_points} test digits", _tsne, show_reference=True,
            yours="The reference network's activations embedded by your t-SNE function",
            reference="The same activations embedded by the reference solution's function"),
 ]

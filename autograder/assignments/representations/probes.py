@@ -140,7 +140,11 @@ def _plot(ns, inputs, _):
     given = inputs["plot"]
     fig = ns["plot_embeddings"]([e.numpy() for e in given["embeddings"]], given["labels"].clone(), list(given["titles"]))
     try:
-        fig.canvas.draw()  # maps colour arrays to colours
+        # maps colour arrays (c= with a colour map) to colours, what drawing the figure would do for them: 0.002
+        # CPU s where fig.canvas.draw() took 0.09
+        for ax in fig.axes:
+            for collection in ax.collections:
+                collection.update_scalarmappable()
         panels, collections, lines = [], 0, 0
         for ax in fig.axes:
             points, colours, in_collections, in_lines = _marks(ax)
