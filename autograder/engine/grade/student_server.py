@@ -113,11 +113,9 @@ def main() -> None:
     started = time.monotonic()
     settings = json.loads(protocol_in.readline())
     settings["uid"] = 100_000 + os.getpid()  # unique among running servers, so limits and kills are per server
-    for module in settings["preload"]:  # what the released notebook's cells import, so no fork imports it again
-        try:
-            __import__(module)
-        except Exception:  # only a head start: the cell that imports it reports the error to the student
-            pass
+    from autograder.engine.grade.preload import preload
+
+    preload(settings["preload"])  # what the released notebook's cells import, so no fork imports it again
     import torch
 
     torch.set_num_threads(settings["threads"])
