@@ -1,11 +1,10 @@
-"""Import the modules a notebook's cells import before the cells run, leaving out ``torch._dynamo`` until it is used.
+"""Import the modules a trusted notebook's cells import before the cells run, leaving ``torch._dynamo`` until it is used.
 
 torchvision's ``ops.roi_align`` imports ``torch._dynamo.utils`` when torchvision is imported, for one function it calls
-only when its boxes are pooled; that package is over 800 modules (1.4 s idle, in the grader and in each student-code
-server). While these modules load, ``torch._dynamo.utils`` is a stand-in whose function loads the real one when
-called; afterwards ``import torch._dynamo`` (``torch.compile``) loads the real package as ever.
-
-Copied into the student-code server's runner (standard library only): no secret here.
+only when its boxes are pooled; that package is over 800 modules (1.4 s idle, in every grader's start). While these
+modules load, ``torch._dynamo.utils`` is a stand-in whose function loads the real one when called; afterwards
+``import torch._dynamo`` (``torch.compile``, creating an optimizer) loads the real package as ever. The grader's
+side only: the student-code server imports it up front (see ``student_server.py``).
 """
 
 from __future__ import annotations

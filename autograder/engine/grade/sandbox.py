@@ -26,10 +26,10 @@ from autograder.engine.notebook import imported_modules
 
 HERE = Path(__file__).resolve().parent
 RUNNER_FILES = [HERE / name for name in ("student_server.py", "student_process.py", "jail.py")]
-# The engine's probing tools, guards and preloading, at the import path an assignment's probes.py uses, in an otherwise empty package.
+# The engine's probing tools and guards, at the import path an assignment's probes.py uses, in an otherwise empty package.
 PACKAGE_FILES = {"autograder/__init__.py": None, "autograder/engine/__init__.py": None,
                  "autograder/engine/grade/__init__.py": None, "autograder/engine/grade/probing.py": HERE / "probing.py",
-                 "autograder/engine/grade/guard.py": HERE / "guard.py", "autograder/engine/grade/preload.py": HERE / "preload.py"}
+                 "autograder/engine/grade/guard.py": HERE / "guard.py"}
 
 
 def write_runner(runner: Path, assignment: Assignment) -> None:
