@@ -80,7 +80,8 @@ def test_a_submission_creating_an_optimizer_changes_nothing_the_guards_watch(con
     imports it, which rebinds torch.manual_seed, and after the guards' capture that would read as tampering."""
     from autograder.engine.grade.collect import Submission
 
-    cells = {"imports": "import torch", "optimizer": "opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1)"}
+    cells = {"imports": "import torch",
+             "optimizer": "opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1)"}
     server = sandbox.StudentServer(inputs_file=student_inputs_file(config=config, assignment=assignment), config=config,
                                    assignment=assignment)
     try:

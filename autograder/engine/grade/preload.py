@@ -1,4 +1,4 @@
-"""Import the modules a trusted notebook's cells import before the cells run, leaving ``torch._dynamo`` until it is used.
+"""Import what a trusted notebook's cells import before the cells run, leaving ``torch._dynamo`` until it is used.
 
 torchvision's ``ops.roi_align`` imports ``torch._dynamo.utils`` when torchvision is imported, for one function it calls
 only when its boxes are pooled; that package is over 800 modules (1.4 s idle, in every grader's start). While these
