@@ -58,3 +58,36 @@ def test_the_server_preloads_what_the_listed_cells_import_at_their_top_level(tmp
     path = tmp_path / "release.ipynb"
     nbformat.write(notebook, path)
     assert imported_modules(path, ("imports", "model", "broken")) == ["numpy", "torch.nn", "sklearn.manifold"]
+
+
+def test_preloading_torchvision_leaves_torch_dynamo_for_when_it_is_used(config):
+    """torchvision imports torch._dynamo.utils for a function it calls only when used: preloading defers it (1.4 s of a
+    grader's start), and what then needs it (that function, torch.compile) still gets the real one."""
+    code = ("import sys\n"
+            "from autograder.engine.grade.preload import preload\n"
+            "preload(['torchvision', 'torchvision.transforms'])\n"
+            "print('torchvision' in sys.modules, 'torch._dynamo' in sys.modules)\n"
+            "roi_align = sys.modules['torchvision.ops.roi_align']\n"
+            "print(roi_align.is_compile_supported('cpu'), 'torch._dynamo' in sys.modules)\n"
+            "import torch._dynamo.utils\n"
+            "print(torch._dynamo.utils.is_compile_supported('cpu'), type(torch._dynamo.utils.is_compile_supported))\n")
+    ran = subprocess.run([sys.executable, "-c", code], cwd=config.root, capture_output=True, text=True, check=True)
+    assert ran.stdout.splitlines() == ["True False", "True True", "True <class 'function'>"]
+
+
+def test_a_submission_creating_an_optimizer_changes_nothing_the_guards_watch(config, assignment, tmp_path):
+    """The server imports torch._dynamo up front (torchvision's import, not deferred there): creating an optimizer
+    imports it, which rebinds torch.manual_seed, and after the guards' capture that would read as tampering."""
+    from autograder.engine.grade.collect import Submission
+
+    cells = {"imports": "import torch",
+             "optimizer": "opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1)"}
+    server = sandbox.StudentServer(inputs_file=student_inputs_file(config=config, assignment=assignment), config=config,
+                                   assignment=assignment)
+    try:
+        job = server.submit_soon(Submission("optimizer", tmp_path / "n.ipynb", cells, {}, order=list(cells))).result()
+        answers = job.answers()
+    finally:
+        server.close()
+    assert answers["cells"] == {"imports": "ok", "optimizer": "ok"}
+    assert not [name for name, answer in answers.items() if "changed the grader's code" in str(answer)]

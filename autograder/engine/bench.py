@@ -61,9 +61,11 @@ def breakdown(*, tmp: Path, config: Config, assignment: Assignment) -> tuple[lis
                           f"folder when it is empty, {colds[0]:.1f} s")]
     started = time.perf_counter()
     grader = Grader(config=config, assignment=assignment)
-    grader.grade(reference)  # the first one starts the student-code server and prepares the reference side
+    first = grader.grade(reference)  # the first one starts the student-code server and prepares the reference side
     lines.append(_line("first submission in a fresh worker", time.perf_counter() - started,
-                       detail=f"student-code server start {grader.server.startup:.2f} s (torch, imports, test set)"))
+                       detail=f"student-code server start {grader.server.startup:.2f} s (torch, imports, test set) "
+                              f"beside the grader's preparation {first.timings.get('grader preparation', 0.0):.2f} s "
+                              "(the solution's cells, reference answers, pass marks)"))
     result = grader.grade(reference)
     inside = result.timings["inside student process"]
     lines += [_line("each later submission: its process, wall", result.timings["student process"]),

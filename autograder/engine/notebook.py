@@ -106,8 +106,10 @@ def run_trusted_cells(path: Path, grade_ids: tuple[str, ...], overrides: dict) -
     Only for the solution notebook: student notebooks are run in a separate process by the grader.
     """
     from autograder.engine.grade.added_cells import run_order  # (it builds on this module)
+    from autograder.engine.grade.preload import preload
 
     order, added = run_order(code_cells(path), grade_ids)  # as a submission's: the parameters cell, added cells
+    preload(imported_modules(path, grade_ids))  # as the student-code server does: torch._dynamo only when used
     sources = {**cells_by_grade_id(path), **added}
     namespace: dict = {"__name__": "__notebook__"}
     with contextlib.redirect_stdout(io.StringIO()):  # what the cells print ("Running on cpu") is not the caller's output

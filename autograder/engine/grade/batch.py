@@ -160,7 +160,6 @@ def grade_submissions(*, submissions: Mapping[str, Path] | Iterable[Path], out_d
     import torch
     from tqdm import tqdm
 
-    from autograder.engine.grade.class_page import write_class_page
     from autograder.engine.grade.grader import GradeResult
     from autograder.engine.grade.report import write_summary
 
@@ -204,6 +203,7 @@ def grade_submissions(*, submissions: Mapping[str, Path] | Iterable[Path], out_d
     ordered = [results[name] for name in todo]
     write_summary(ordered, out_dir / "grades.csv")
     if len(ordered) > 1:  # a class: one submission (Gradescope, a push) needs no histogram nor comparison
+        from autograder.engine.grade.class_page import write_class_page
         from autograder.engine.integrity import REPORT_DIR, integrity_report
 
         try:  # a run that graded nothing new leaves the report as it was (`integrity OUT_DIR` writes it again)

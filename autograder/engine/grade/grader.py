@@ -181,16 +181,16 @@ class Grader:
             submission = collect(directory, config=self.config, assignment=self.assignment)
             notes += submission.notes
             notes += [f"{name} is missing from the submission" for name, path in submission.weights.items() if path is None]
+            # the submission goes to the server the moment it is ready (a fresh worker's boots meanwhile), while this
+            # process prepares and measures the weight files saved under the reference's names (most)
+            job = self.server.submit_soon(submission)
             prepared = time.perf_counter()
-            if self.server.starting:  # a fresh worker: prepare while the server loads, not after waiting for it
-                self.prepare()
-            job = self.server.submit(submission)
             self.prepare()
             timings["grader preparation"] = time.perf_counter() - prepared
-            # weight files saved under the reference's names (most) are measured while the student's process runs
             clock = time.perf_counter()
             measured, how, fitted = self.trusted.measure(submission.weights, None)
             timings["trusted weights"] = time.perf_counter() - clock
+            job = job.result()
             answers = job.answers()
             timings["student process"] = time.perf_counter() - started
             timings["memory MB"] = {"grader": process_peak_rss_mb(), "server": self.server.peak_rss_mb(),

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from autograder.engine.assignment import Assignment, WeightedModel
@@ -154,6 +155,7 @@ class StudentServer:
         self.process: subprocess.Popen | None = None
         self.startup = 0.0
         self._ready = False
+        self._submitter: ThreadPoolExecutor | None = None
 
     def start(self) -> None:
         """Launch the server without waiting for it: it loads torch while the grader prepares (a cold grading pays
@@ -221,6 +223,15 @@ class StudentServer:
                        "scratch_mb": config.scratch_mb, "cpu_seconds": config.submission_timeout + 30},
         })
         return Job(self, job_dir, config.submission_timeout)
+
+    def submit_soon(self, submission: Submission) -> Future:
+        """``submit`` in a thread of its own, whose result is the ``Job``: a server still booting takes the submission
+        the moment it is ready, while the caller goes on preparing (neither waits for the other)."""
+        if self.process is None or self.process.poll() is not None:
+            self.start()  # from this thread: the server's parent-death signal follows the thread that launched it
+        if self._submitter is None:
+            self._submitter = ThreadPoolExecutor(1, thread_name_prefix="submit")
+        return self._submitter.submit(self.submit, submission)
 
     def peak_rss_mb(self) -> float:
         """The server's peak resident memory (its preloaded torch and test set, shared with each fork)."""

@@ -113,7 +113,10 @@ def main() -> None:
     started = time.monotonic()
     settings = json.loads(protocol_in.readline())
     settings["uid"] = 100_000 + os.getpid()  # unique among running servers, so limits and kills are per server
-    for module in settings["preload"]:  # what the released notebook's cells import, so no fork imports it again
+    # What the released notebook's cells import, so no fork imports it again; torch._dynamo too, as torchvision
+    # imports it (not deferred as in the grader's preload.py: creating an optimizer imports it, which rebinds
+    # torch.manual_seed, and in a student's process after the guards' capture that reads as a changed function)
+    for module in settings["preload"]:
         try:
             __import__(module)
         except Exception:  # only a head start: the cell that imports it reports the error to the student
