@@ -86,7 +86,8 @@ def run_checks(*, checks_dir: Path, **fixtures) -> list[CheckResult]:
 
     Fixtures the checks may ask for: student, reference, thresholds, settings (the assignment's), probe_inputs.
     """
-    args = [str(checks_dir), "-qq", "--tb=line", *(arg for plugin in UNUSED_PLUGINS for arg in ("-p", f"no:{plugin}")),
+    # --disable-plugin-autoload: installed third-party plugins (anyio's, ...) neither load nor change the checks
+    args = [str(checks_dir), "-qq", "--tb=line", "--disable-plugin-autoload", *(arg for plugin in UNUSED_PLUGINS for arg in ("-p", f"no:{plugin}")),
             "-o", "addopts=", "--rootdir", str(checks_dir)]
     for attempt in (1, 2):  # the checks are pure functions of the answers: running them again is safe
         plugin, output = _Checks(fixtures), io.StringIO()
