@@ -91,3 +91,25 @@ def test_a_submission_creating_an_optimizer_changes_nothing_the_guards_watch(con
         server.close()
     assert answers["cells"] == {"imports": "ok", "optimizer": "ok"}
     assert not [name for name, answer in answers.items() if "changed the grader's code" in str(answer)]
+
+
+def test_what_the_cache_folder_keeps_is_computed_once_and_read_back(tmp_path):
+    """The reference's answers are kept this way: a second process reads them; a torn file is computed again."""
+    import torch
+
+    from autograder.engine.grade.cache_key import cached_tensors
+
+    computed = []
+
+    def compute():
+        computed.append(1)
+        return {"outputs": torch.arange(3.0), "names": ["conv1", "fc"], "nested": {"share": 0.5}}
+
+    first = cached_tensors(tmp_path / "answers.pt", compute)
+    second = cached_tensors(tmp_path / "answers.pt", compute)
+    assert len(computed) == 1
+    assert torch.equal(second["outputs"], first["outputs"]) and second["names"] == ["conv1", "fc"]
+    assert second["nested"] == {"share": 0.5}
+    (tmp_path / "answers.pt").write_bytes(b"torn")
+    cached_tensors(tmp_path / "answers.pt", compute)
+    assert len(computed) == 2

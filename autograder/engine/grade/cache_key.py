@@ -1,10 +1,12 @@
-"""Names for the files kept in the cache folder: a digest of everything the cached thing was computed from, so a
+"""The files kept in the cache folder: named by a digest of everything the cached thing was computed from, so a
 changed notebook, weight file, setting or engine module gives a new name instead of a stale answer."""
 
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
+from typing import Callable
 
 
 def content_key(files: list[Path], *extra: str) -> str:
@@ -15,3 +17,20 @@ def content_key(files: list[Path], *extra: str) -> str:
     for text in extra:
         digest.update(text.encode() + b"\0")
     return digest.hexdigest()[:16]
+
+
+def cached_tensors(path: Path, compute: Callable[[], object]):
+    """What ``path`` holds (saved by torch, read back with ``weights_only``: tensors, numbers, strings, containers),
+    or ``compute()``'s result, saved there for the next process. A file that cannot be read is computed again."""
+    import torch
+
+    try:
+        return torch.load(path, weights_only=True)
+    except Exception:  # absent, torn or not ours (an unpickling error): computed again
+        pass
+    value = compute()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # the cache: closed to others, as the probe inputs
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")  # workers may compute it at the same time
+    torch.save(value, partial)
+    partial.replace(path)
+    return value

@@ -13,7 +13,7 @@ import torch
 
 from autograder.engine.assignment import Assignment
 from autograder.engine.config import Config
-from autograder.engine.grade.cache_key import content_key
+from autograder.engine.grade.cache_key import cached_tensors, content_key
 from autograder.engine.grade.checks import Answers
 from autograder.engine.grade.collect import SubmissionError, collect
 from autograder.engine.grade.feedback_page import Figure, Picture, View, cached_pictures, draw, draw_all
@@ -114,7 +114,15 @@ class Grader:
 
     @cached_property
     def reference(self) -> Answers:
-        answers, _ = answer_all(self.plan, self.namespace, self.inputs, None, with_weights=False, seed=self.config.seed)
+        """The solution's answers to every probe: the same for every submission, so computed once and kept in the
+        cache folder (representations' t-SNE probe alone costs a worker's start about 1.5 s)."""
+        engine = Path(__file__).parent
+        key = content_key([self.assignment.solution_notebook, *sorted(self.assignment.folder.glob("*.py")),
+                           *(engine / f"{name}.py" for name in ("probing", "guard"))],
+                          self.inputs_file.name, str(self.config.seed), torch.__version__)
+        answers = cached_tensors(Path(self.config.cache_dir) / f"reference_answers-{self.assignment.id}-{key}.pt",
+                                 lambda: answer_all(self.plan, self.namespace, self.inputs, None, with_weights=False,
+                                                    seed=self.config.seed)[0])
         answers["cells"] = {cell: "ok" for cell in self.settings.definition_cells}
         return Answers(answers, {}, models=self.settings.models)
 
