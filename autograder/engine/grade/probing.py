@@ -26,7 +26,9 @@ DESCRIBED = {
 WEIGHTED = (nn.Conv2d, nn.Linear)
 # Where load_weights puts the model it fills: the grader's measuring device while answer_all runs weight probes.
 MEASURING_DEVICE: contextvars.ContextVar[str] = contextvars.ContextVar("measuring_device", default="cpu")
-
+# The tensors the grader has read and fitted, by file name, while answer_all runs weight probes on them: load_weights
+# takes them instead of reading the file again.
+FITTED: contextvars.ContextVar[dict | None] = contextvars.ContextVar("fitted", default=None)
 
 def on_device(value, device: str):
     """``value`` with every tensor in it (inside dicts, lists and tuples) on ``device``."""
@@ -179,8 +181,12 @@ def read_state(path) -> dict:
 
 
 def load_weights(module: nn.Module, path) -> nn.Module:
-    """The weights of file ``path`` in ``module``; the errors name the file and what does not fit."""
-    state = read_state(path)
+    """The weights of file ``path`` (or the grader's fitted tensors of that file, see ``FITTED``) in ``module``; the
+    errors name the file and what does not fit."""
+    fitted = FITTED.get()
+    if fitted is not None and path.name not in fitted:  # the grader measures the files it fitted, nothing else
+        raise FileNotFoundError(f"{path.name} is not among the weight files the grader fitted")
+    state = read_state(path) if fitted is None else fitted[path.name]
     expected = module.state_dict()
     missing = [k for k in expected if k not in state]
     unexpected = [k for k in state if k not in expected]
@@ -279,12 +285,14 @@ def time_limit(seconds: float, what: str, stated: float | None = None):
 
 
 def answer_all(plan: list, ns: dict, inputs: dict, weights_dir, *, with_weights: bool, seed: int,
-               probe_timeout: float | None = None, device: str = "cpu") -> tuple[dict, dict]:
+               probe_timeout: float | None = None, device: str = "cpu", fitted: dict | None = None
+               ) -> tuple[dict, dict]:
     """Every answer of ``plan``, a list of (probe name, function(ns, inputs, weights_dir), needs weight files):
     ``{"error": ...}`` where a probe raised (one failure never stops the others), and each probe's duration.
-    ``device``: where ``load_weights`` puts models (``inputs`` must be there already); answers come back on the CPU."""
+    ``device``: where ``load_weights`` puts models (``inputs`` must be there already); answers come back on the CPU.
+    ``fitted``: tensors already read, by weight file name: ``load_weights`` takes them and reads no file."""
     answers, timings = {}, {}
-    token = MEASURING_DEVICE.set(device)
+    token, fitted_token = MEASURING_DEVICE.set(device), FITTED.set(fitted)
     try:
         for name, probe, needs_weights in plan:
             if needs_weights and not with_weights:
@@ -299,4 +307,5 @@ def answer_all(plan: list, ns: dict, inputs: dict, weights_dir, *, with_weights:
             timings[name] = time.perf_counter() - started
     finally:
         MEASURING_DEVICE.reset(token)
+        FITTED.reset(fitted_token)
     return (answers if device == "cpu" else on_device(answers, "cpu")), timings
