@@ -141,8 +141,7 @@ def class_probe(class_name: str, args: tuple, input_key: str, weights_key: str):
         module = ns[class_name](*args).eval()
         answer = describe_module(module, inputs[input_key])
         try:  # weights that do not fit must not hide the description the layer checks read
-            answer["same_weights_output"] = run_with_weights(ns[class_name](*args).eval(), inputs[input_key],
-                                                             inputs["weights"][weights_key])
+            answer["same_weights_output"] = run_with_weights(module, inputs[input_key], inputs["weights"][weights_key])
         except Exception as error:
             answer["same_weights_output"] = {"error": describe_error(error)}
         return answer
