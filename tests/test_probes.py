@@ -1,10 +1,14 @@
 """Probes describe a module by the layers forward calls, and load weights by that order."""
 
+import copy
+
 import pytest
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
-from autograder.engine.grade.probing import describe_error, describe_module, reference_weights, run_with_weights
+from autograder.engine.grade.probing import (_max_pool_2x2, batched, describe_error, describe_module, reference_weights,
+                                             run_with_weights)
 
 
 class Attributes(nn.Module):
@@ -50,6 +54,43 @@ def test_weights_that_do_not_fit_are_reported_by_position():
     weights[0][0] = torch.zeros(2, 1, 5, 5)
     with pytest.raises(ValueError, match=r"layer 1 in call order has a parameter of shape \(2, 1, 3, 3\)"):
         run_with_weights(Attributes(), x, weights)
+
+
+@pytest.mark.parametrize("memory_format", [torch.contiguous_format, torch.channels_last])
+def test_quick_max_pools_give_max_pool2d_s_numbers_odd_sizes_and_nans_included(memory_format):
+    torch.manual_seed(0)
+    x = torch.randn(3, 5, 9, 8)
+    x[0, 0, 2, 3] = float("nan")
+    x = x.contiguous(memory_format=memory_format)
+    torch.testing.assert_close(_max_pool_2x2(x), F.max_pool2d(x, 2, 2), rtol=0, atol=0, equal_nan=True)
+
+
+class SamplingEncoder(nn.Module):
+    """Flattens a pooled convolution with .view, which NHWC memory cannot take, then samples, as a VAE does."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 8, 3)       # (B, 1, 11, 11) -> (B, 8, 9, 9)
+        self.pool = nn.MaxPool2d(2)          # -> (B, 8, 4, 4): the odd last row and column dropped
+        self.fc = nn.Linear(8 * 4 * 4, 2)
+
+    def forward(self, x):
+        h = self.fc(torch.relu(self.pool(self.conv(x))).view(x.shape[0], -1))
+        return h + torch.randn_like(h)
+
+
+def test_batched_in_nhwc_memory_gives_the_nchw_outputs_and_draws_the_same_noise():
+    torch.manual_seed(0)
+    model, x = SamplingEncoder().eval(), torch.randn(7, 1, 11, 11)
+    with pytest.raises(RuntimeError, match="view"):  # what batched takes care of
+        copy.deepcopy(model).to(memory_format=torch.channels_last)(x.contiguous(memory_format=torch.channels_last))
+    torch.manual_seed(1)
+    expected = model(x)
+    torch.manual_seed(1)
+    torch.testing.assert_close(batched(copy.deepcopy(model), x, 3, channels_last=True), expected, rtol=0, atol=1e-5)
+    torch.manual_seed(1)
+    torch.testing.assert_close(batched(model, x, 3), expected, rtol=0, atol=1e-5)
+    assert "forward" not in vars(model.pool) and not model.pool._forward_hooks  # the model left as it was
 
 
 def test_errors_name_the_cell_and_line():

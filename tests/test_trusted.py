@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 import torch
 import torch.nn as nn
 
 from autograder.engine.grade.probing import MEASURING_DEVICE, answer_all, load_weights, on_device, state_order
-from autograder.engine.grade.trusted import fit, measuring_device
+from autograder.engine.assignment import WeightedModel
+from autograder.engine.grade.trusted import TrustedWeights, fit, measuring_device
 
 
 class Reference(nn.Module):
@@ -100,3 +103,37 @@ def test_on_device_moves_every_tensor_inside_dicts_lists_and_tuples():
     moved = on_device({"a": [X, (X, 3)], "b": "text"}, "meta")
     assert moved["a"][0].is_meta and moved["a"][1][0].is_meta and moved["a"][1][1] == 3 and moved["b"] == "text"
     assert isinstance(moved["a"][1], tuple)
+
+
+def test_weight_probes_take_the_fitted_tensors_and_read_no_file(tmp_path):
+    state = Reference().eval().state_dict()
+
+    def probe(file):
+        return lambda ns, inputs, weights_dir: load_weights(ns["model"], weights_dir / file)(inputs["x"])
+
+    answers, _ = answer_all([("fitted", probe("w.pth"), True), ("other", probe("other.pth"), True)],
+                            {"model": Reference().eval()}, {"x": X}, tmp_path / "absent", with_weights=True, seed=0,
+                            fitted={"w.pth": state})
+    expected = Reference().eval()
+    expected.load_state_dict(state)
+    assert torch.allclose(answers["fitted"], expected(X))
+    assert answers["other"] == {"error": "FileNotFoundError: other.pth is not among the weight files the grader fitted"}
+
+
+def test_each_measurement_holds_only_its_own_submission_s_tensors(tmp_path):
+    """The reference's model is kept from one submission to the next: nothing of one may reach the next."""
+    model = WeightedModel("ref", "w.pth", "cell", "weights", "model", "x")
+    trusted = TrustedWeights(assignment=SimpleNamespace(settings=SimpleNamespace(models=(model,))),
+                             namespace={"model": Reference()}, inputs={"x": X},
+                             plan=[("weights", lambda ns, inputs, d: load_weights(ns["model"], d / "w.pth")(inputs["x"]),
+                                    True)], seed=0)
+    outputs = []
+    for seed in (1, 2, 1):
+        torch.manual_seed(seed)
+        submitted = Reference().eval()
+        submitted.norm.running_mean.uniform_()
+        torch.save(submitted.state_dict(), tmp_path / f"{seed}.pth")
+        measured, _, _ = trusted.measure({"w.pth": tmp_path / f"{seed}.pth"}, None)
+        assert torch.allclose(measured["weights"], submitted(X))
+        outputs.append(measured["weights"])
+    assert torch.equal(outputs[0], outputs[2]) and not torch.allclose(outputs[0], outputs[1])

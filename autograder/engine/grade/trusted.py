@@ -9,7 +9,6 @@ reference's classes running the submitted tensors.
 from __future__ import annotations
 
 import copy
-import tempfile
 from pathlib import Path
 
 import torch
@@ -67,8 +66,9 @@ class TrustedWeights:
             torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic = False, True
         self.device_inputs = inputs if device == "cpu" else on_device(inputs, device)  # moved once, used by every measure
         self.probes = {name: (name, probe, True) for name, probe, needs_weights in plan if needs_weights}
-        self.orders = {m.name: state_order(copy.deepcopy(namespace[m.attribute]).cpu().eval(), inputs[m.input_key])
-                       for m in assignment.settings.models}
+        # one copy of each reference model for every submission: each measure loads all of its tensors into it
+        self.models = {m.name: copy.deepcopy(namespace[m.attribute]).cpu().eval() for m in assignment.settings.models}
+        self.orders = {m.name: state_order(self.models[m.name], inputs[m.input_key]) for m in assignment.settings.models}
 
     def fitted(self, weights: dict[str, Path | None], answers: dict | None, models: list | None = None
                ) -> tuple[dict[str, dict], dict[str, dict], list[str]]:
@@ -114,12 +114,9 @@ class TrustedWeights:
         models = self.assignment.settings.models if models is None else models
         states, results, notes = self.fitted(weights, answers, models)
         ns = dict(self.namespace)
-        with tempfile.TemporaryDirectory(prefix="trusted-weights-") as folder:
-            for model in models:
-                if model.name in states:
-                    torch.save(states[model.name], Path(folder) / model.weight_file)
-                    ns[model.attribute] = copy.deepcopy(self.namespace[model.attribute]).cpu()
-            plan = [self.probes[m.probe] for m in models if m.probe in self.probes and m.probe not in results]
-            measured, _ = answer_all(plan, ns, self.device_inputs, Path(folder), with_weights=True, seed=self.seed,
-                                     device=self.device)
+        ns.update({m.attribute: self.models[m.name] for m in models if m.name in states})
+        plan = [self.probes[m.probe] for m in models if m.probe in self.probes and m.probe not in results]
+        fitted = {m.weight_file: states[m.name] for m in models if m.name in states}
+        measured, _ = answer_all(plan, ns, self.device_inputs, Path(), with_weights=True, seed=self.seed,
+                                 device=self.device, fitted=fitted)  # no folder is read: the probes get ``fitted``
         return {**results, **measured}, notes, states
