@@ -287,6 +287,8 @@ def batched(module, images, batch_size: int = 500, *, channels_last: bool = Fals
     finally:
         for hook in hooks:
             hook.remove()
+        if channels_last:  # the module back in NCHW memory: in NHWC, a later forward that flattens with .view fails
+            module.to(memory_format=torch.contiguous_format)
     if isinstance(outputs[0], tuple):
         return tuple(torch.cat(parts) for parts in zip(*outputs))
     return torch.cat(outputs)
