@@ -198,3 +198,6 @@ def test_batched_in_nhwc_memory_leaves_the_module_in_nchw_memory():
     batched(model, x, 2, channels_last=True)
     assert all(p.is_contiguous() for p in model.parameters())
     assert model(x).shape == (4, 2)  # in NHWC weights, the conv's output would be NHWC and .view would raise
+    with pytest.raises(RuntimeError):  # a forward that raises (here on images of the wrong size) too
+        batched(model, torch.randn(4, 1, 13, 13), 2, channels_last=True)
+    assert all(p.is_contiguous() for p in model.parameters())

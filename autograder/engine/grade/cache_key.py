@@ -19,6 +19,16 @@ def content_key(files: list[Path], *extra: str) -> str:
     return digest.hexdigest()[:16]
 
 
+def store(path: Path, write: Callable[[Path], object]) -> Path:
+    """``path`` in the cache folder, written by ``write(partial)`` then renamed: a reader never meets half a file, and
+    workers storing it at the same time each write their own. The folder is created closed to others."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    write(partial)
+    partial.replace(path)
+    return path
+
+
 def cached_tensors(path: Path, compute: Callable[[], object]):
     """What ``path`` holds (saved by torch, read back with ``weights_only``: tensors, numbers, strings, containers),
     or ``compute()``'s result, saved there for the next process. A file that cannot be read is computed again."""
@@ -29,8 +39,5 @@ def cached_tensors(path: Path, compute: Callable[[], object]):
     except Exception:  # absent, torn or not ours (an unpickling error): computed again
         pass
     value = compute()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # the cache: closed to others, as the probe inputs
-    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")  # workers may compute it at the same time
-    torch.save(value, partial)
-    partial.replace(path)
+    store(path, lambda partial: torch.save(value, partial))
     return value

@@ -14,13 +14,13 @@ import base64
 import html
 import json
 import re
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import torch
 
+from autograder.engine.grade.cache_key import store
 from autograder.engine.grade.drawing import png
 
 
@@ -108,11 +108,9 @@ def cached_pictures(path: Path, draw_them: Callable[[], list[Picture]]) -> list[
     except (OSError, ValueError, TypeError, KeyError):
         pass
     pictures = draw_them()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # the cache: closed to others, as the probe inputs
-    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")  # workers may draw them at the same time
-    partial.write_text(json.dumps([{**asdict(p), "png": base64.b64encode(p.png).decode("ascii") if p.png else None}
-                                   for p in pictures]))
-    partial.replace(path)
+    stored = json.dumps([{**asdict(p), "png": base64.b64encode(p.png).decode("ascii") if p.png else None}
+                         for p in pictures])
+    store(path, lambda partial: partial.write_text(stored))
     return pictures
 
 

@@ -4,12 +4,11 @@ Torch is imported only to build them: finding the cached files stays light (see 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from autograder.engine.assignment import Assignment
 from autograder.engine.config import Config
-from autograder.engine.grade.cache_key import content_key
+from autograder.engine.grade.cache_key import content_key, store
 
 
 def probe_inputs_path(*, config: Config, assignment: Assignment) -> Path:
@@ -37,10 +36,7 @@ def probe_inputs_file(*, config: Config, assignment: Assignment) -> Path:
         inputs = {} if module is None else module.build_inputs(
             solution_namespace(assignment=assignment, config=config), settings=assignment.settings, data_root=config.data_root,
             seed=config.seed)
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # inputs students never see: closed to others
-        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")  # workers may build it at the same time
-        torch.save(inputs, partial)
-        partial.replace(path)
+        store(path, lambda partial: torch.save(inputs, partial))  # inputs students never see: closed to others
     return path
 
 
@@ -53,7 +49,6 @@ def student_inputs_file(*, config: Config, assignment: Assignment) -> Path:
         import torch
 
         inputs = torch.load(full, weights_only=True)
-        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
-        torch.save({k: v for k, v in inputs.items() if k not in assignment.settings.grader_only_inputs}, partial)
-        partial.replace(path)
+        shown = {k: v for k, v in inputs.items() if k not in assignment.settings.grader_only_inputs}
+        store(path, lambda partial: torch.save(shown, partial))
     return path

@@ -274,21 +274,21 @@ def batched(module, images, batch_size: int = 500, *, channels_last: bool = Fals
     same numbers). ``channels_last``: the module and images in NHWC memory first, which mkldnn's CPU convolutions,
     pools and upsampling run faster (measured in the probes that ask for it); the output of each layer that forward
     flattens for a Linear comes back in NCHW memory, which ``.view`` needs."""
-    flattened = []
-    if channels_last:
-        module = module.to(memory_format=torch.channels_last)
-        if images.dim() == 4:
-            images = images.contiguous(memory_format=torch.channels_last)
-            flattened = _flattened(module, images[:1])
-    hooks = [layer.register_forward_hook(lambda layer, args, output: output.contiguous()) for layer in flattened]
+    hooks = []
     try:
+        if channels_last:
+            module.to(memory_format=torch.channels_last)
+            if images.dim() == 4:
+                images = images.contiguous(memory_format=torch.channels_last)
+                hooks = [layer.register_forward_hook(lambda layer, args, output: output.contiguous())
+                         for layer in _flattened(module, images[:1])]
         with torch.no_grad(), _quick_max_pools(module):
             outputs = [module(chunk) for chunk in images.split(batch_size)]
     finally:
         for hook in hooks:
             hook.remove()
-        if channels_last:  # the module back in NCHW memory: in NHWC, a later forward that flattens with .view fails
-            module.to(memory_format=torch.contiguous_format)
+        if channels_last:  # the module back in NCHW memory, also when its forward raised: in NHWC, a later forward
+            module.to(memory_format=torch.contiguous_format)  # that flattens with .view fails
     if isinstance(outputs[0], tuple):
         return tuple(torch.cat(parts) for parts in zip(*outputs))
     return torch.cat(outputs)

@@ -16,7 +16,8 @@ from autograder.engine.grade.checks import CheckFailed
 # pytest's plugins that hidden checks never use, left out because pytest starts anew for every submission:
 # unraisableexception and threadexception call gc.collect() twice at exit (a second per submission in a grader
 # holding models; the checks start no threads and leave no finalizers); the others, about 0.03 CPU s a submission
-# (bending's checks: 0.10 -> 0.07). Kept: skipping, tmpdir, monkeypatch, recwarn, warnings, for a new assignment's checks.
+# (bending's checks: 0.10 -> 0.07). Kept for a new assignment's checks: skipping, tmpdir, monkeypatch, recwarn,
+# warnings.
 UNUSED_PLUGINS = ("cacheprovider", "unraisableexception", "threadexception", "doctest", "junitxml", "pastebin",
                   "stepwise", "logging", "legacypath", "faulthandler", "debugging", "setuponly", "setupplan", "capture",
                   "subtests")
@@ -87,7 +88,8 @@ def run_checks(*, checks_dir: Path, **fixtures) -> list[CheckResult]:
     Fixtures the checks may ask for: student, reference, thresholds, settings (the assignment's), probe_inputs.
     """
     # --disable-plugin-autoload: installed third-party plugins (anyio's, ...) neither load nor change the checks
-    args = [str(checks_dir), "-qq", "--tb=line", "--disable-plugin-autoload", *(arg for plugin in UNUSED_PLUGINS for arg in ("-p", f"no:{plugin}")),
+    args = [str(checks_dir), "-qq", "--tb=line", "--disable-plugin-autoload",
+            *(arg for plugin in UNUSED_PLUGINS for arg in ("-p", f"no:{plugin}")),
             "-o", "addopts=", "--rootdir", str(checks_dir)]
     for attempt in (1, 2):  # the checks are pure functions of the answers: running them again is safe
         plugin, output = _Checks(fixtures), io.StringIO()
