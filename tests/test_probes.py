@@ -143,13 +143,20 @@ def test_the_runners_modules_leave_sys_modules_and_sys_path(tmp_path, monkeypatc
 
     from autograder.engine.grade import guard
 
-    (tmp_path / "assignment_probes_under_test.py").write_text("PLAN = []\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
+    runner = tmp_path / "runner"
+    runner.mkdir()
+    (runner / "assignment_probes_under_test.py").write_text("PLAN = []\n")
+    (runner / "second_probes_under_test.py").write_text("PLAN = []\n")
+    (tmp_path / "link").symlink_to(runner)  # a runner reached through a link is the same folder
+    monkeypatch.syspath_prepend(str(runner))
     import assignment_probes_under_test as probes
 
-    hidden = guard.hide(str(tmp_path))
-    assert hidden == [probes] and "assignment_probes_under_test" not in sys.modules
-    assert str(tmp_path) not in sys.path and "torch" in sys.modules
+    monkeypatch.syspath_prepend(str(tmp_path / "link"))
+    import second_probes_under_test as second
+
+    hidden = guard.hide(str(runner))
+    assert hidden == [probes, second] and "assignment_probes_under_test" not in sys.modules
+    assert not {str(runner), str(tmp_path / "link")} & set(sys.path) and "torch" in sys.modules
     with pytest.raises(ImportError):
         import assignment_probes_under_test  # noqa: F401
 

@@ -35,10 +35,14 @@ def hide(folder: str) -> list[ModuleType]:
     """Take every module loaded from ``folder`` out of ``sys.modules`` and ``folder`` out of ``sys.path``; returns
     the modules (the caller keeps its own references: their functions keep working)."""
     folder = os.path.realpath(folder)
+    leading = [entry for entry in sys.path if os.path.realpath(entry or ".") == folder]
+    # a module's file name starts with the path entry it was found through: strings compared, not a realpath per
+    # loaded module (2,400 of them after torch: 0.14 s of every submission's process)
+    prefixes = tuple({os.path.join(path, "") for entry in leading for path in (entry, os.path.abspath(entry or "."))}
+                     | {os.path.join(folder, "")})
     hidden = [name for name, module in list(sys.modules.items())
-              if isinstance(getattr(module, "__file__", None), str)
-              and os.path.realpath(module.__file__).startswith(folder + os.sep)]
-    sys.path[:] = [entry for entry in sys.path if os.path.realpath(entry or ".") != folder]
+              if isinstance(getattr(module, "__file__", None), str) and module.__file__.startswith(prefixes)]
+    sys.path[:] = [entry for entry in sys.path if entry not in leading]
     return [sys.modules.pop(name) for name in hidden]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import io
 import json
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,7 @@ def graded_code(cells: dict[str, str], assignment: Assignment) -> str:
     return "\n\n".join(f"# cell {cell}\n{cells[cell]}" for cell in assignment.settings.definition_cells if cell in cells)
 
 
+@cache
 def boilerplate(assignment: Assignment) -> np.ndarray:
     """The fingerprints of the released notebook's graded cells: what every student starts from."""
     from copydetect import CodeFingerprint
@@ -54,15 +56,32 @@ def independent_versions(assignment: Assignment, config: Config) -> list[float]:
     lost), the similarity of its rewritten cells to the solution's same cells. Only the rewritten cells are
     compared: the rest of a fixture is the solution's own code. A fixture marked ``edits_the_solution`` in its
     expected.json (the solution with a demo line or a helper added, to test how grading treats that) is as close to
-    the solution as a copy, not independent work, and is left out."""
-    from autograder.engine.fixtures import build_notebook, expected, fixture_names
+    the solution as a copy, not independent work, and is left out.
+
+    Kept in the cache folder, named by everything it is computed from: building the fixtures' notebooks loads
+    nbformat's validator (about 1 s) and fingerprints ten cells, for each class's report."""
+    from importlib.metadata import version
+
+    from autograder.engine.grade.cache_key import cached_tensors, content_key
+
+    names = sorted(p.name for p in assignment.fixtures_dir.glob("correct*") if p.is_dir())
+    files = sorted(p for name in names for p in (assignment.fixtures_dir / name).rglob("*") if p.is_file())
+    builder = Path(__file__).parents[1] / "fixtures.py"  # how a fixture's notebook is built
+    key = content_key([assignment.solution_notebook, assignment.release_notebook, Path(__file__), builder, *files],
+                      repr(names), repr(assignment.settings.definition_cells), version("copydetect"))
+    return cached_tensors(Path(config.cache_dir) / f"independent_code-{assignment.id}-{key}.pt",
+                          lambda: _independent_versions(assignment, config, names))
+
+
+def _independent_versions(assignment: Assignment, config: Config, names: list[str]) -> list[float]:
+    from autograder.engine.fixtures import build_notebook, expected
 
     solution = cells_by_grade_id(assignment.solution_notebook)
     scores = []
-    for name in fixture_names(assignment):
+    for name in names:
         spec = assignment.fixtures_dir / name
         wanted = expected(assignment, name)
-        if not name.startswith("correct") or wanted.get("lost") != {} or wanted.get("edits_the_solution"):
+        if wanted.get("lost") != {} or wanted.get("edits_the_solution"):
             continue
         recipe = json.loads((spec / "recipe.json").read_text()) if (spec / "recipe.json").is_file() else {}
         cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source

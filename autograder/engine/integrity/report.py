@@ -54,12 +54,10 @@ class Section:
 
 def plot(section: Section) -> str:
     """The distribution of the class's pair scores with the independent runs' and the threshold, as a PNG data URI."""
-    import matplotlib
+    from matplotlib.figure import Figure  # no pyplot: its import and its figure manager cost 0.4 s a report
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(7, 2.8))
+    figure = Figure(figsize=(7, 2.8))
+    axes = figure.subplots()
     axes.hist(section.pairs, bins=60, range=(min([-0.1, *section.pairs, *section.independent]), 1.0),
               color="#4c72b0", label=f"pairs of submissions ({len(section.pairs)})")
     if section.independent:
@@ -68,10 +66,9 @@ def plot(section: Section) -> str:
     axes.axvline(section.threshold, color="#c44e52", linestyle="--", label=f"threshold {section.threshold:.2f}")
     axes.set(xlabel="similarity", ylabel="pairs", yscale="symlog", title=section.title)
     axes.legend(fontsize=7, loc="upper center")
-    figure.tight_layout()
+    figure.subplots_adjust(left=0.09, right=0.98, bottom=0.17, top=0.9)  # fixed: tight_layout costs 0.14 s a plot
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=90)
-    plt.close(figure)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
