@@ -172,7 +172,7 @@ class StudentServer:
         self.process = subprocess.Popen([sys.executable, "-I", str(runner / "student_server.py")], cwd=runner, env=env,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log)
         self._started, self._ready = started, False
-        self._send({"threads": self.config.threads, "inputs": str(self.inputs_file),
+        self._send({"threads": self.config.threads, "inputs": str(self.inputs_file), "data_root": str(self.config.data_root),
                     "preload": imported_modules(self.assignment.release_notebook, self.assignment.settings.definition_cells)})
 
     @property

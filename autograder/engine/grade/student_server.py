@@ -121,6 +121,35 @@ def serve(job: dict, inputs: dict, settings: dict) -> dict:
             "seconds": time.monotonic() - started, "peak_rss_mb": usage.ru_maxrss / 1024}
 
 
+def keep_dataset_reads(data_root: str) -> None:
+    """torchvision's MNIST reads and copies its files anew in every process: read here once, every fork's datasets
+    start from the server's tensors (copy-on-write) instead of reading and copying 55 MB again (0.15 s of CPU a
+    submission). A file is matched by its device, inode, size and time, so the jail's bind of the data folder
+    finds it and a changed file is read afresh. Two datasets of one file in one process share the tensor, as
+    they share the file; the server holds only this public data."""
+    mnist = sys.modules.get("torchvision.datasets.mnist")
+    if mnist is None:  # the notebook does not import torchvision
+        return
+    read = mnist.read_sn3_pascalvincent_tensor
+
+    def identity(path) -> tuple:
+        status = os.stat(path)
+        return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns
+
+    kept = {}
+    for path in sorted(Path(data_root, "MNIST", "raw").glob("*-ubyte")):
+        kept[identity(path)] = read(str(path), strict=False)
+
+    def read_kept(path, strict: bool = True):
+        try:
+            key = identity(path)
+        except (OSError, TypeError, ValueError):  # a file object, or nothing there: torchvision says what is wrong
+            return read(path, strict)
+        return kept[key] if key in kept else read(path, strict)
+
+    mnist.read_sn3_pascalvincent_tensor = read_kept
+
+
 def main() -> None:
     # The protocol gets private descriptors; 0 and 1 become /dev/null and the log, so nothing printed by
     # a library (or inherited by a child) can write into the grader's pipe.
@@ -147,6 +176,8 @@ def main() -> None:
     # One small forward pass: torch reads /proc/cpuinfo to pick its kernels, and the jail has no /proc.
     torch.nn.functional.conv2d(torch.zeros(1, 1, 8, 8), torch.zeros(1, 1, 3, 3)).sum().item()
     import assignment_probes  # noqa: F401 (loaded once here, not in every fork)
+
+    keep_dataset_reads(settings["data_root"])
 
     inputs = torch.load(settings["inputs"], weights_only=True)
     protocol_out.write(json.dumps({"ready": time.monotonic() - started}) + "\n")
