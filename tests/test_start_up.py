@@ -76,12 +76,14 @@ def test_preloading_torchvision_leaves_torch_dynamo_for_when_it_is_used(config):
 
 
 def test_a_submission_creating_an_optimizer_changes_nothing_the_guards_watch(config, assignment, tmp_path):
-    """The server imports torch._dynamo up front (torchvision's import, not deferred there): creating an optimizer
-    imports it, which rebinds torch.manual_seed, and after the guards' capture that would read as tampering."""
+    """The default assignment's server defers torch._dynamo (its definition cells create no optimizer): a submission's
+    cell creating one imports it, which would rebind torch.manual_seed after the guards' capture and read as
+    tampering; the server wrapped the function as that import does, so the import leaves it."""
     from autograder.engine.grade.collect import Submission
 
-    cells = {"imports": "import torch",
-             "optimizer": "opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1)"}
+    cells = {"imports": "import sys, torch\nassert 'torch._dynamo' not in sys.modules",  # deferred by the server
+             "optimizer": "opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1)\n"
+                          "assert 'torch._dynamo' in sys.modules"}
     server = sandbox.StudentServer(inputs_file=student_inputs_file(config=config, assignment=assignment), config=config,
                                    assignment=assignment)
     try:

@@ -22,14 +22,14 @@ from autograder.engine.assignment import Assignment, WeightedModel
 from autograder.engine.config import Config
 from autograder.engine.grade.collect import Submission
 from autograder.engine.grade.inputs import probe_inputs_path, student_inputs_file, student_inputs_path
-from autograder.engine.notebook import imported_modules
+from autograder.engine.notebook import cells_by_grade_id, imported_modules
 
 HERE = Path(__file__).resolve().parent
 RUNNER_FILES = [HERE / name for name in ("student_server.py", "student_process.py", "jail.py")]
 # The engine's probing tools and guards, at the import path an assignment's probes.py uses, in an otherwise empty package.
 PACKAGE_FILES = {"autograder/__init__.py": None, "autograder/engine/__init__.py": None,
                  "autograder/engine/grade/__init__.py": None, "autograder/engine/grade/probing.py": HERE / "probing.py",
-                 "autograder/engine/grade/guard.py": HERE / "guard.py"}
+                 "autograder/engine/grade/guard.py": HERE / "guard.py", "autograder/engine/grade/preload.py": HERE / "preload.py"}
 
 
 def write_runner(runner: Path, assignment: Assignment) -> None:
@@ -172,8 +172,12 @@ class StudentServer:
         self.process = subprocess.Popen([sys.executable, "-I", str(runner / "student_server.py")], cwd=runner, env=env,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log)
         self._started, self._ready = started, False
+        definitions = self.assignment.settings.definition_cells
+        cells = cells_by_grade_id(self.assignment.release_notebook)
         self._send({"threads": self.config.threads, "inputs": str(self.inputs_file), "data_root": str(self.config.data_root),
-                    "preload": imported_modules(self.assignment.release_notebook, self.assignment.settings.definition_cells)})
+                    "preload": imported_modules(self.assignment.release_notebook, definitions),
+                    # creating an optimizer imports torch._dynamo: up front where the released definition cells do
+                    "defer_dynamo": not any("optim" in cells.get(cell, "") for cell in definitions)})
 
     @property
     def starting(self) -> bool:

@@ -162,14 +162,16 @@ def main() -> None:
     started = time.monotonic()
     settings = json.loads(protocol_in.readline())
     settings["uid"] = 100_000 + os.getpid()  # unique among running servers, so limits and kills are per server
-    # What the released notebook's cells import, so no fork imports it again; torch._dynamo too, as torchvision
-    # imports it (not deferred as in the grader's preload.py: creating an optimizer imports it, which rebinds
-    # torch.manual_seed, and in a student's process after the guards' capture that reads as a changed function)
-    for module in settings["preload"]:
-        try:
-            __import__(module)
-        except Exception:  # only a head start: the cell that imports it reports the error to the student
-            pass
+    # What the released notebook's cells import, so no fork imports it again. torch._dynamo, which torchvision
+    # imports, is deferred unless those cells create an optimizer (which imports it): a submission that does then
+    # imports it in its own process, and finds torch.manual_seed wrapped as that import would (after the guards'
+    # capture, a rebinding would read as tampering)
+    from autograder.engine.grade.preload import preload, wrap_manual_seed
+
+    if not settings["defer_dynamo"]:
+        import torch._dynamo  # noqa: F401 (before preload's stand-in for a part of it)
+    preload(settings["preload"])
+    wrap_manual_seed()  # where torch._dynamo is loaded, it has wrapped the function itself: nothing to do
     import torch
 
     torch.set_num_threads(settings["threads"])
