@@ -78,7 +78,8 @@ def test_preloading_torchvision_leaves_torch_dynamo_for_when_it_is_used(config):
 def test_a_submission_creating_an_optimizer_changes_nothing_the_guards_watch(config, assignment, tmp_path):
     """The default assignment's server defers torch._dynamo (its definition cells create no optimizer): a submission's
     cell creating one imports it, which would rebind torch.manual_seed after the guards' capture and read as
-    tampering; the server wrapped the function as that import does, so the import leaves it."""
+    tampering; the server wrapped the function as that import does, so the import leaves it. The server then loads it
+    for the submissions after."""
     from autograder.engine.grade.collect import Submission
 
     cells = {"imports": "import sys, torch\nassert 'torch._dynamo' not in sys.modules",  # deferred by the server
@@ -86,13 +87,16 @@ def test_a_submission_creating_an_optimizer_changes_nothing_the_guards_watch(con
                           "assert 'torch._dynamo' in sys.modules"}
     server = sandbox.StudentServer(inputs_file=student_inputs_file(config=config, assignment=assignment), config=config,
                                    assignment=assignment)
+    after = {"imports": "import sys, torch\nassert 'torch._dynamo' in sys.modules"}  # the server loaded it since
     try:
         job = server.submit_soon(Submission("optimizer", tmp_path / "n.ipynb", cells, {}, order=list(cells))).result()
         answers = job.answers()
+        later = server.submit(Submission("later", tmp_path / "n.ipynb", after, {}, order=list(after))).answers()
     finally:
         server.close()
     assert answers["cells"] == {"imports": "ok", "optimizer": "ok"}
     assert not [name for name, answer in answers.items() if "changed the grader's code" in str(answer)]
+    assert later["cells"] == {"imports": "ok"}
 
 
 def test_what_the_cache_folder_keeps_is_computed_once_and_read_back(tmp_path):

@@ -22,6 +22,7 @@ import traceback
 from pathlib import Path
 
 PR_SET_CHILD_SUBREAPER = 36
+DEFERRED = "torch._dynamo"  # imported here up front, or once a submission's process has needed it (see main)
 
 
 def runs_as(uid: int) -> bool:
@@ -117,7 +118,10 @@ def serve(job: dict, inputs: dict, settings: dict) -> dict:
             break
         time.sleep(0.02)
     kill_everything(pid, uid)
-    return {"exit": os.waitstatus_to_exitcode(status), "timed_out": timed_out,
+    with open(os.path.join(job_dir, "progress.log"), "rb") as progress:  # its end: where run_job says so
+        progress.seek(max(0, progress.seek(0, os.SEEK_END) - 4096))
+        imported = json.dumps({"imported": DEFERRED}).encode() in progress.read()
+    return {"imported": imported, "exit": os.waitstatus_to_exitcode(status), "timed_out": timed_out,
             "seconds": time.monotonic() - started, "peak_rss_mb": usage.ru_maxrss / 1024}
 
 
@@ -163,13 +167,13 @@ def main() -> None:
     settings = json.loads(protocol_in.readline())
     settings["uid"] = 100_000 + os.getpid()  # unique among running servers, so limits and kills are per server
     # What the released notebook's cells import, so no fork imports it again. torch._dynamo, which torchvision
-    # imports, is deferred unless those cells create an optimizer (which imports it): a submission that does then
-    # imports it in its own process, and finds torch.manual_seed wrapped as that import would (after the guards'
-    # capture, a rebinding would read as tampering)
+    # imports, is deferred unless those cells create an optimizer (which imports it): a submission that needs it
+    # imports it in its own process (1.3 s), finding torch.manual_seed wrapped as that import would (after the
+    # guards' capture, a rebinding would read as tampering), and the server loads it for the submissions after
     from autograder.engine.grade.preload import preload, wrap_manual_seed
 
     if not settings["defer_dynamo"]:
-        import torch._dynamo  # noqa: F401 (before preload's stand-in for a part of it)
+        __import__(DEFERRED)  # before preload's stand-in for a part of it
     preload(settings["preload"])
     wrap_manual_seed()  # where torch._dynamo is loaded, it has wrapped the function itself: nothing to do
     import torch
@@ -186,8 +190,13 @@ def main() -> None:
     protocol_out.flush()
     for line in protocol_in:
         reply = serve(json.loads(line), inputs, settings)
+        imported = reply.pop("imported")
         protocol_out.write(json.dumps(reply) + "\n")
         protocol_out.flush()
+        if imported and DEFERRED not in sys.modules:
+            # a submission needed it (creating an optimizer, torch.fx's Interpreter): the next ones start with it.
+            # A student's process can write that line itself: it costs the server this import, nothing more
+            __import__(DEFERRED)
 
 
 if __name__ == "__main__":
