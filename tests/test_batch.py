@@ -82,6 +82,31 @@ def test_a_changed_submission_is_regraded(config, assignment, small_class, grade
     assert result.score < 12 and "mnist_ae_weights.pth is missing from the submission" in result.notes
 
 
+def test_workers_forked_after_grading_in_this_process_grade_the_class(config, small_class, tmp_path):
+    """The workers are forked from a process that prepared the reference side; one that had graded before holds a
+    Grader whose submissions went through a thread, which a fork does not inherit: its workers must make their own
+    (they waited for ever), and the class gets as many workers as asked for."""
+    chosen = dict(list(small_class.items())[:2])
+    code = ("import json, os, sys\n"
+            "from pathlib import Path\n"
+            "from autograder.engine.assignment import default\n"
+            "from autograder.engine.grade import grade_submissions\n"
+            "from autograder.engine.grade import batch\n"
+            "subs, out = {k: Path(v) for k, v in json.loads(sys.argv[1]).items()}, Path(sys.argv[2])\n"
+            "one = grade_submissions(submissions=dict(list(subs.items())[:1]), out_dir=out / 'one', assignment=default())\n"
+            "made = batch.ProcessPoolExecutor\n"
+            "sizes = []\n"
+            "batch.ProcessPoolExecutor = lambda **kw: sizes.append(kw['max_workers']) or made(**kw)\n"
+            "two = grade_submissions(submissions=subs, out_dir=out / 'two', assignment=default(), workers=2)\n"
+            "print(json.dumps([[r.score for r in one], [r.score for r in two], sizes]))\n")
+    ran = subprocess.run([sys.executable, "-c", code, json.dumps({k: str(v) for k, v in chosen.items()}), str(tmp_path)],
+                         cwd=config.root, capture_output=True, text=True, timeout=400)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    one, two, sizes = json.loads(ran.stdout.splitlines()[-1])
+    assert two == [EXPECTED[name.split("_", 1)[1]] for name in chosen] and one == two[:1]
+    assert sizes == [2]
+
+
 def test_dask_cluster_grades_like_local_workers(config, assignment, small_class, graded_by_two_workers, tmp_path):
     from distributed import LocalCluster
 

@@ -21,7 +21,7 @@ from uuid import uuid4
 
 from autograder.engine.assignment import Assignment
 from autograder.engine.config import Config
-from autograder.engine.grade.sandbox import start_early
+from autograder.engine.grade.sandbox import early_servers, start_early
 
 if TYPE_CHECKING:  # imported where used, so that this module stays light (the workers start before torch loads here)
     from autograder.engine.grade.grader import GradeResult, Grader
@@ -111,17 +111,44 @@ def store_result(result: GradeResult, folder: Path, submission_fingerprint: str,
     unfinished.replace(folder / RESULT_FILE)
 
 
+def _adopt(*, servers: list, counter, config: Config, assignment: Assignment) -> None:
+    """In a worker forked from the coordinator: the Grader it prepared, with one of the servers it launched."""
+    with counter.get_lock():
+        index = counter.value
+        counter.value += 1
+    for other in servers[:index] + servers[index + 1:]:
+        other.forget()
+    _grader(config, assignment).server = servers[index]
+
+
 def _executor(workers: int, scheduler: str | None, *, config: Config, assignment: Assignment):
+    """The pool grading the class, and the student-code servers this process launched for it (to close after)."""
     if scheduler:  # the scheduler and its workers checked first: a machine that cannot grade is named once
         from autograder.engine.grade.cluster import connect
 
-        return connect(scheduler, root=str(config.root), data_root=str(config.data_root))
-    # spawn: workers start clean, whatever this process has imported (torch and fork do not mix); each launches its
-    # student-code server first, so the two load torch at once
+        return connect(scheduler, root=str(config.root), data_root=str(config.data_root)), []
     import multiprocessing
 
+    from autograder.engine.grade.trusted import measuring_device
+
+    if config.threads == 1 and measuring_device(config.device) == "cpu":
+        # the workers' servers launched first; while they boot, this process prepares the reference side once
+        # (torch, the solution's cells, reference answers: about 4 CPU s that each worker spent on its own), then
+        # forks the workers, which share it copy-on-write and adopt a server each. Not where CUDA is initialised or
+        # OpenMP has run threads here: neither survives a fork.
+        start_early(config=config, assignment=assignment, count=workers)
+        grader = _grader(config, assignment)  # takes one of them, unless this process made it earlier
+        grader.prepare()
+        spare = early_servers(config=config, assignment=assignment)
+        servers = [grader.server, *spare[: workers - 1]]
+        for server in spare[workers - 1:]:
+            server.close()
+        context = multiprocessing.get_context("fork")
+        adopt = partial(_adopt, servers=servers, counter=context.Value("i", 0), config=config, assignment=assignment)
+        return ProcessPoolExecutor(max_workers=len(servers), mp_context=context, initializer=adopt), servers
+    # spawn: workers start clean; each launches its student-code server first, so the two load torch at once
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=partial(start_early, config=config, assignment=assignment))
+                               initializer=partial(start_early, config=config, assignment=assignment)), []
 
 
 def grade_submissions(*, submissions: Mapping[str, Path] | Iterable[Path], out_dir: Path, assignment: Assignment,
@@ -145,13 +172,13 @@ def grade_submissions(*, submissions: Mapping[str, Path] | Iterable[Path], out_d
             if (earlier := stored_result(out_dir / name, prints[name])) is not None:
                 results[name] = earlier
     pending = [name for name in todo if name not in results]
-    executor, futures = None, {}
+    executor, futures, servers = None, {}, []
     if pending and (workers > 1 or scheduler):  # the workers start first: they load torch while this process does
-        if not scheduler:  # the file every worker reads, built once here rather than raced for by the workers
-            from autograder.engine.grade.inputs import probe_inputs_file
+        if not scheduler:  # the files every worker and server reads, built once here rather than raced for by them
+            from autograder.engine.grade.inputs import student_inputs_file
 
-            probe_inputs_file(config=config, assignment=assignment)
-        executor = _executor(workers, scheduler, config=config, assignment=assignment)
+            student_inputs_file(config=config, assignment=assignment)
+        executor, servers = _executor(min(workers, len(pending)), scheduler, config=config, assignment=assignment)
         # on Dask, each task is named after its submission (dashboard, logs); this run's token keeps runs apart
         run = uuid4().hex[:8]
         futures = {executor.submit(grade_one, name, todo[name], config, assignment,
@@ -199,6 +226,8 @@ def grade_submissions(*, submissions: Mapping[str, Path] | Iterable[Path], out_d
                 finish(result)
         finally:
             executor.close() if scheduler else executor.shutdown(cancel_futures=True)
+            for server in servers:
+                server.close()
     bar.close()
     ordered = [results[name] for name in todo]
     write_summary(ordered, out_dir / "grades.csv")

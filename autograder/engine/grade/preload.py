@@ -9,11 +9,18 @@ ever. Copied into the student's runner (``student_server.py`` uses it): imports 
 
 from __future__ import annotations
 
+import json
 import sys
 import types
 from contextlib import contextmanager
 
 DEFERRED = "torch._dynamo.utils"
+DYNAMO = "torch._dynamo"  # the student-code server loads it once a submission's process has needed it
+
+
+def dynamo_needed_line() -> bytes:
+    """What a submission's process writes to its progress log when it imported ``DYNAMO``; the server looks for it."""
+    return (json.dumps({"imported": DYNAMO}) + "\n").encode()
 
 
 def _is_compile_supported(device_type):
@@ -25,7 +32,7 @@ def _is_compile_supported(device_type):
 @contextmanager
 def dynamo_deferred():
     """``torch._dynamo.utils`` as a stand-in in ``sys.modules`` for the block, unless torch._dynamo is loaded."""
-    if "torch._dynamo" in sys.modules or DEFERRED in sys.modules:
+    if DYNAMO in sys.modules or DEFERRED in sys.modules:
         yield
         return
     stand_in = types.ModuleType(DEFERRED, "stands in while a notebook's imports load (autograder preload.py)")

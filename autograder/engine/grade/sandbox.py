@@ -11,6 +11,7 @@ import json
 import os
 import select
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -22,7 +23,7 @@ from autograder.engine.assignment import Assignment, WeightedModel
 from autograder.engine.config import Config
 from autograder.engine.grade.collect import Submission
 from autograder.engine.grade.inputs import probe_inputs_path, student_inputs_file, student_inputs_path
-from autograder.engine.notebook import cells_by_grade_id, imported_modules
+from autograder.engine.notebook import imported_modules
 
 HERE = Path(__file__).resolve().parent
 RUNNER_FILES = [HERE / name for name in ("student_server.py", "student_process.py", "jail.py")]
@@ -156,12 +157,28 @@ class StudentServer:
         self.startup = 0.0
         self._ready = False
         self._submitter: ThreadPoolExecutor | None = None
+        self._submitter_pid = 0
+        self._launcher = os.getpid()  # the server's parent: only that process can wait for it
+
+    def alive(self) -> bool:
+        """Whether the server runs: asked of its parent through ``Popen.poll``, of a process it was forked into
+        (a grading worker that adopted it) through /proc, where a server that died is gone or a zombie."""
+        if self.process is None:
+            return False
+        if os.getpid() == self._launcher:
+            return self.process.poll() is None
+        try:
+            with open(f"/proc/{self.process.pid}/stat", "rb") as stat:
+                return stat.read().rpartition(b")")[2].split()[0] not in (b"Z", b"X")
+        except OSError:
+            return False
 
     def start(self) -> None:
         """Launch the server without waiting for it: it loads torch while the grader prepares (a cold grading pays
         the two at once); the first ``submit`` waits for it."""
-        if self.process is not None and self.process.poll() is None:
+        if self.alive():
             return
+        self._launcher = os.getpid()
         self._runner = tempfile.TemporaryDirectory(prefix=f"{self.assignment.id}-runner-")
         runner = Path(self._runner.name)
         write_runner(runner, self.assignment)
@@ -173,16 +190,13 @@ class StudentServer:
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log)
         self._started, self._ready = started, False
         definitions = self.assignment.settings.definition_cells
-        cells = cells_by_grade_id(self.assignment.release_notebook)
         self._send({"threads": self.config.threads, "inputs": str(self.inputs_file), "data_root": str(self.config.data_root),
-                    "preload": imported_modules(self.assignment.release_notebook, definitions),
-                    # creating an optimizer imports torch._dynamo: up front where the released definition cells do
-                    "defer_dynamo": not any("optim" in cells.get(cell, "") for cell in definitions)})
+                    "preload": imported_modules(self.assignment.release_notebook, definitions)})
 
     @property
     def starting(self) -> bool:
         """Launched but not yet known to be ready: a submit now would wait for torch to load."""
-        return self.process is not None and self.process.poll() is None and not self._ready
+        return self.alive() and not self._ready
 
     def _wait_ready(self) -> None:
         if not self._ready:
@@ -205,7 +219,7 @@ class StudentServer:
 
     def submit(self, submission: Submission) -> Job:
         """Start running ``submission``; returns at once, so the grader can prepare while it runs."""
-        if self.process is None or self.process.poll() is not None:
+        if not self.alive():
             self.start()
         self._wait_ready()
         job_dir = tempfile.TemporaryDirectory(prefix=f"{self.assignment.id}-job-")
@@ -231,10 +245,10 @@ class StudentServer:
     def submit_soon(self, submission: Submission) -> Future:
         """``submit`` in a thread of its own, whose result is the ``Job``: a server still booting takes the submission
         the moment it is ready, while the caller goes on preparing (neither waits for the other)."""
-        if self.process is None or self.process.poll() is not None:
+        if not self.alive():
             self.start()  # from this thread: the server's parent-death signal follows the thread that launched it
-        if self._submitter is None:
-            self._submitter = ThreadPoolExecutor(1, thread_name_prefix="submit")
+        if self._submitter is None or self._submitter_pid != os.getpid():  # a fork inherits no thread to run it
+            self._submitter, self._submitter_pid = ThreadPoolExecutor(1, thread_name_prefix="submit"), os.getpid()
         return self._submitter.submit(self.submit, submission)
 
     def peak_rss_mb(self) -> float:
@@ -244,33 +258,56 @@ class StudentServer:
         return process_peak_rss_mb(self.process.pid)
 
     def close(self) -> None:
-        if self.process is not None:
+        if self.process is None:
+            return
+        if os.getpid() == self._launcher:
             self.process.kill()
             self.process.wait()
-            self.process = None
             self._runner.cleanup()
+        else:  # its parent waits for it and removes its files
+            try:
+                os.kill(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.forget()
+        self.process = None
+
+    def forget(self) -> None:
+        """Close this process's ends of the server's pipes (a forked worker's copies of a server it does not use)."""
+        for pipe in (self.process.stdin, self.process.stdout):
+            pipe.close()
 
 
-_EARLY: dict = {}  # servers launched by ``start_early``, by (config, assignment), until a Grader takes one
+_EARLY: dict = {}  # servers launched by ``start_early``, by (config, assignment), until Graders take them
 
 
-def start_early(*, config: Config, assignment: Assignment) -> None:
-    """Launch the student-code server for ``assignment`` now, before this process imports torch: the first Grader
-    made for them takes it, so a cold grading loads torch in the two processes at once. Does nothing when the
+def start_early(*, config: Config, assignment: Assignment, count: int = 1) -> None:
+    """Launch ``count`` student-code servers for ``assignment`` now, before this process imports torch: each Grader
+    made for them takes one, so a cold grading loads torch in the two processes at once. Does nothing when the
     cached inputs or the data are not there yet (the Grader then builds them, or says what is missing)."""
     from autograder.engine.data import missing_mnist
 
     inputs = student_inputs_path(probe_inputs_path(config=config, assignment=assignment))
-    if (config, assignment) in _EARLY or not inputs.is_file() or missing_mnist(root=config.data_root):
+    if not inputs.is_file() or missing_mnist(root=config.data_root):
         return
-    server = StudentServer(inputs_file=inputs, config=config, assignment=assignment)
-    server.start()
-    _EARLY[(config, assignment)] = server
+    waiting = _EARLY.setdefault((config, assignment), [])
+    while len(waiting) < count:
+        server = StudentServer(inputs_file=inputs, config=config, assignment=assignment)
+        server.start()
+        waiting.append(server)
+
+
+def early_servers(*, config: Config, assignment: Assignment) -> list[StudentServer]:
+    """The servers ``start_early`` launched for them that no Grader has taken (now the caller's)."""
+    return _EARLY.pop((config, assignment), [])
 
 
 def started_server(*, config: Config, assignment: Assignment) -> StudentServer:
     """The server ``start_early`` launched for them, else one launched now (it boots while the caller prepares)."""
-    server = _EARLY.pop((config, assignment), None)
+    waiting = _EARLY.pop((config, assignment), [])
+    server = waiting.pop() if waiting else None
+    if waiting:
+        _EARLY[(config, assignment)] = waiting
     if server is None:
         server = StudentServer(inputs_file=student_inputs_file(config=config, assignment=assignment), config=config,
                                assignment=assignment)

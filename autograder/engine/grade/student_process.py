@@ -19,10 +19,10 @@ from pathlib import Path
 import torch
 
 from autograder.engine.grade import guard, probing
+from autograder.engine.grade.preload import DYNAMO, dynamo_needed_line
 from autograder.engine.grade.probing import answer_all, describe_error, layout_probe, time_limit
 
 MAGIC_PREFIXES = ("%", "!")  # IPython syntax: not Python, and never needed to define the graded objects
-DEFERRED = "torch._dynamo"  # loaded by the server only once a submission needed it (student_server.py)
 
 
 def run_cells(sources: dict[str, str], cell_ids: list[str], ns: dict, overrides: dict,
@@ -108,8 +108,8 @@ def run_job(job: dict, inputs: dict, answers_fd: int, progress_fd: int) -> None:
         answers = {name: {"error": guard.changed_message(changed)} for name, _, needs_weights in plan if not needs_weights}
     answers["cells"] = cells
     answers["timings"] = {"cells": cell_times, "probes": probe_times}
-    if DEFERRED in sys.modules:  # tells the server, which defers it, to load it for the next submissions
-        os.write(progress_fd, (json.dumps({"imported": DEFERRED}) + "\n").encode())
+    if DYNAMO in sys.modules:  # tells the server, which defers it, to load it for the next submissions
+        os.write(progress_fd, dynamo_needed_line())
     progress("answers")
     with os.fdopen(answers_fd, "wb") as handle:
         torch.save(plain(answers), handle)

@@ -22,7 +22,6 @@ import traceback
 from pathlib import Path
 
 PR_SET_CHILD_SUBREAPER = 36
-DEFERRED = "torch._dynamo"  # imported here up front, or once a submission's process has needed it (see main)
 
 
 def runs_as(uid: int) -> bool:
@@ -74,6 +73,8 @@ def serve(job: dict, inputs: dict, settings: dict) -> dict:
     from jail import SCRATCH, confine
     from student_process import run_job
 
+    from autograder.engine.grade.preload import dynamo_needed_line
+
     job_dir = job["job_dir"]
     opened = [os.open(os.path.join(job_dir, name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
               for name in ("answers.pt", "progress.log", "output.log")]
@@ -120,7 +121,7 @@ def serve(job: dict, inputs: dict, settings: dict) -> dict:
     kill_everything(pid, uid)
     with open(os.path.join(job_dir, "progress.log"), "rb") as progress:  # its end: where run_job says so
         progress.seek(max(0, progress.seek(0, os.SEEK_END) - 4096))
-        imported = json.dumps({"imported": DEFERRED}).encode() in progress.read()
+        imported = dynamo_needed_line() in progress.read()
     return {"imported": imported, "exit": os.waitstatus_to_exitcode(status), "timed_out": timed_out,
             "seconds": time.monotonic() - started, "peak_rss_mb": usage.ru_maxrss / 1024}
 
@@ -167,15 +168,13 @@ def main() -> None:
     settings = json.loads(protocol_in.readline())
     settings["uid"] = 100_000 + os.getpid()  # unique among running servers, so limits and kills are per server
     # What the released notebook's cells import, so no fork imports it again. torch._dynamo, which torchvision
-    # imports, is deferred unless those cells create an optimizer (which imports it): a submission that needs it
-    # imports it in its own process (1.3 s), finding torch.manual_seed wrapped as that import would (after the
-    # guards' capture, a rebinding would read as tampering), and the server loads it for the submissions after
-    from autograder.engine.grade.preload import preload, wrap_manual_seed
+    # imports, is deferred (1.1 s of this start): a submission that needs it (creating an optimizer, torch.fx's
+    # Interpreter) imports it in its own process (1.3 s), finding torch.manual_seed wrapped as that import would
+    # (after the guards' capture, a rebinding would read as tampering), and the server loads it for the submissions after
+    from autograder.engine.grade.preload import DYNAMO, preload, wrap_manual_seed
 
-    if not settings["defer_dynamo"]:
-        __import__(DEFERRED)  # before preload's stand-in for a part of it
     preload(settings["preload"])
-    wrap_manual_seed()  # where torch._dynamo is loaded, it has wrapped the function itself: nothing to do
+    wrap_manual_seed()
     import torch
 
     torch.set_num_threads(settings["threads"])
@@ -193,10 +192,10 @@ def main() -> None:
         imported = reply.pop("imported")
         protocol_out.write(json.dumps(reply) + "\n")
         protocol_out.flush()
-        if imported and DEFERRED not in sys.modules:
+        if imported and DYNAMO not in sys.modules:
             # a submission needed it (creating an optimizer, torch.fx's Interpreter): the next ones start with it.
             # A student's process can write that line itself: it costs the server this import, nothing more
-            __import__(DEFERRED)
+            __import__(DYNAMO)
 
 
 if __name__ == "__main__":
