@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -24,11 +25,11 @@ def test_what_comes_before_the_server_starts_does_not_load_torch(config):
 def test_the_first_grader_takes_the_server_started_early(config, assignment):
     student_inputs_file(config=config, assignment=assignment)  # start_early only uses inputs already cached
     sandbox.start_early(config=config, assignment=assignment)
-    [early] = sandbox._EARLY[(config, assignment)]
+    early = sandbox._EARLY[(config, assignment)]
     try:
         assert early.starting
         sandbox.start_early(config=config, assignment=assignment)  # a second call launches no second server
-        assert sandbox._EARLY[(config, assignment)] == [early]
+        assert sandbox._EARLY[(config, assignment)] is early
         assert sandbox.started_server(config=config, assignment=assignment) is early
         assert (config, assignment) not in sandbox._EARLY  # the next grader launches its own
     finally:
@@ -97,6 +98,33 @@ def test_a_submission_creating_an_optimizer_changes_nothing_the_guards_watch(con
     assert answers["cells"] == {"imports": "ok", "optimizer": "ok"}
     assert not [name for name, answer in answers.items() if "changed the grader's code" in str(answer)]
     assert later["cells"] == {"imports": "ok"}
+
+
+def test_a_server_forked_for_another_worker_answers_on_its_own(config, assignment, tmp_path):
+    """A class's further workers get servers forked from the first (``StudentServer.clone``), already loaded: each
+    runs submissions under a user id of its own and goes on serving when the first stops."""
+    from autograder.engine.grade.collect import Submission
+
+    cells = {"imports": "import os\nraise ValueError(f'user {os.getuid()}')"}  # the cell's error reports its user id
+    submission = Submission("uid", tmp_path / "n.ipynb", cells, {}, order=list(cells))
+    origin = sandbox.StudentServer(inputs_file=student_inputs_file(config=config, assignment=assignment), config=config,
+                                   assignment=assignment)
+    try:
+        origin.start()
+        clone = origin.clone()
+        try:
+            assert clone.process.pid != origin.process.pid
+            users = [server.submit(submission).answers()["cells"]["imports"] for server in (origin, clone)]
+            origin.close()
+            after = clone.submit(submission).answers()["cells"]["imports"]
+            assert clone.alive()
+        finally:
+            clone.close()
+    finally:
+        origin.close()
+    assert all("ValueError: user " in user for user in users) and after == users[1]
+    if os.geteuid() == 0:  # as root, each server's submissions run as a user id of its own
+        assert users[0] != users[1]
 
 
 def test_what_the_cache_folder_keeps_is_computed_once_and_read_back(tmp_path):

@@ -14,26 +14,31 @@ import json
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, replace
-from functools import cache, partial
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Mapping
 from uuid import uuid4
 
 from autograder.engine.assignment import Assignment
 from autograder.engine.config import Config
-from autograder.engine.grade.sandbox import early_servers, start_early
+from autograder.engine.grade.sandbox import start_early
 
 if TYPE_CHECKING:  # imported where used, so that this module stays light (the workers start before torch loads here)
     from autograder.engine.grade.grader import GradeResult, Grader
+    from autograder.engine.integrity.records import Record
 
 RESULT_FILE = "result.json"  # written last: its presence means the submission is graded
 
 
-@cache
-def _grader(config: Config, assignment: Assignment) -> Grader:
-    from autograder.engine.grade.grader import Grader
+_GRADERS: dict = {}  # this process's Grader, by (config, assignment)
 
-    return Grader(config=config, assignment=assignment)
+
+def _grader(config: Config, assignment: Assignment) -> Grader:
+    if (config, assignment) not in _GRADERS:
+        from autograder.engine.grade.grader import Grader
+
+        _GRADERS[(config, assignment)] = Grader(config=config, assignment=assignment)
+    return _GRADERS[(config, assignment)]
 
 
 def grade_one(name: str, directory: Path, config: Config, assignment: Assignment) -> GradeResult:
@@ -89,12 +94,13 @@ def stored_result(folder: Path, expected_fingerprint: str) -> GradeResult | None
 
 
 def store_result(result: GradeResult, folder: Path, submission_fingerprint: str, *, config: Config,
-                 assignment: Assignment, submission: Path | None = None) -> None:
+                 assignment: Assignment, submission: Path | None = None) -> Record | None:
     """The result's reports, then (from ``submission``, the folder graded) what the integrity report compares,
-    then ``result.json``: a re-run that skips this submission finds all of them."""
+    then ``result.json``: a re-run that skips this submission finds all of them. Returns the integrity record."""
     from autograder.engine.grade.report import write_reports
     from autograder.engine.integrity.records import Record, build_record, write_record
 
+    record = None
     write_reports(result, folder, config=config, assignment=assignment, submission=submission)
     if submission is not None:
         try:
@@ -109,6 +115,7 @@ def store_result(result: GradeResult, folder: Path, submission_fingerprint: str,
     del stored["fitted"], stored["pictures"]
     unfinished.write_text(json.dumps({**stored, "fingerprint": submission_fingerprint}, indent=1) + "\n")
     unfinished.replace(folder / RESULT_FILE)
+    return record
 
 
 def _adopt(*, servers: list, counter, config: Config, assignment: Assignment) -> None:
@@ -132,17 +139,16 @@ def _executor(workers: int, scheduler: str | None, *, config: Config, assignment
     from autograder.engine.grade.trusted import measuring_device
 
     if config.threads == 1 and measuring_device(config.device) == "cpu":
-        # the workers' servers launched first; while they boot, this process prepares the reference side once
-        # (torch, the solution's cells, reference answers: about 4 CPU s that each worker spent on its own), then
-        # forks the workers, which share it copy-on-write and adopt a server each. Not where CUDA is initialised or
-        # OpenMP has run threads here: neither survives a fork.
-        start_early(config=config, assignment=assignment, count=workers)
-        grader = _grader(config, assignment)  # takes one of them, unless this process made it earlier
+        # the student-code server launched first; while it boots, this process prepares the reference side once
+        # (torch, the solution's cells, reference answers: about 4 CPU s that each worker spent on its own). Once
+        # it is ready, it forks a server for every further worker (each start is 3 to 4 CPU s), then this process
+        # forks the workers, which share its preparation copy-on-write and adopt a server each. Not where CUDA is
+        # initialised or OpenMP has run threads here: neither survives a fork.
+        if (config, assignment) not in _GRADERS:
+            start_early(config=config, assignment=assignment)
+        grader = _grader(config, assignment)  # takes that server
         grader.prepare()
-        spare = early_servers(config=config, assignment=assignment)
-        servers = [grader.server, *spare[: workers - 1]]
-        for server in spare[workers - 1:]:
-            server.close()
+        servers = [grader.server, *(grader.server.clone() for _ in range(workers - 1))]
         context = multiprocessing.get_context("fork")
         adopt = partial(_adopt, servers=servers, counter=context.Value("i", 0), config=config, assignment=assignment)
         return ProcessPoolExecutor(max_workers=len(servers), mp_context=context, initializer=adopt), servers
@@ -189,6 +195,7 @@ def grade_submissions(*, submissions: Mapping[str, Path] | Iterable[Path], out_d
 
     from autograder.engine.grade.grader import GradeResult
     from autograder.engine.grade.report import write_summary
+    from autograder.engine.integrity import code as code_similarity
 
     # this process too compacts each result's tensors and compares the class's; more threads than the config's
     # would spin against the workers' for the same cores
@@ -199,8 +206,10 @@ def grade_submissions(*, submissions: Mapping[str, Path] | Iterable[Path], out_d
 
     def finish(result: GradeResult) -> None:
         nonlocal failed
-        store_result(result, out_dir / result.submission, prints[result.submission], config=config,
-                     assignment=assignment, submission=todo[result.submission])
+        record = store_result(result, out_dir / result.submission, prints[result.submission], config=config,
+                              assignment=assignment, submission=todo[result.submission])
+        if len(todo) > 1 and record is not None and record.code:  # the class's report compares it: made meanwhile
+            code_similarity.fingerprint(record.name, code_similarity.graded_code(record.code, assignment), assignment)
         results[result.submission] = result
         failed += not result.graded
         write_summary([results[n] for n in todo if n in results], out_dir / "grades.csv")

@@ -12,11 +12,14 @@ import os
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import BinaryIO
 from pathlib import Path
 
 from autograder.engine.assignment import Assignment, WeightedModel
@@ -148,6 +151,15 @@ def _step_name(step: str) -> str:
         step, f"the cell `{step}`")
 
 
+@dataclass
+class Forked:
+    """A server forked by another (``StudentServer.clone``): what the grader needs of it, as of a ``Popen``."""
+
+    pid: int
+    stdin: BinaryIO
+    stdout: BinaryIO
+
+
 class StudentServer:
     """The long-lived process that forks each submission's confined process (see ``student_server.py``)."""
 
@@ -186,12 +198,33 @@ class StudentServer:
                "OMP_NUM_THREADS": str(self.config.threads), "HOME": str(runner)}
         self._log = open(runner / "server.log", "wb")
         started = time.perf_counter()
-        self.process = subprocess.Popen([sys.executable, "-I", str(runner / "student_server.py")], cwd=runner, env=env,
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log)
+        self._control, theirs = socket.socketpair()  # where ``clone`` sends a further server its pipes
+        with theirs:
+            control = theirs.fileno()  # the same number in the server (pass_fds)
+            self.process = subprocess.Popen([sys.executable, "-I", str(runner / "student_server.py")], cwd=runner,
+                                            env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
+                                            pass_fds=[control])
         self._started, self._ready = started, False
         definitions = self.assignment.settings.definition_cells
         self._send({"threads": self.config.threads, "inputs": str(self.inputs_file), "data_root": str(self.config.data_root),
-                    "preload": imported_modules(self.assignment.release_notebook, definitions)})
+                    "preload": imported_modules(self.assignment.release_notebook, definitions), "control": control})
+
+    def clone(self) -> StudentServer:
+        """A further server, forked from this one once it is ready: torch, the notebook's modules and the test set
+        already loaded (milliseconds instead of the seconds of a start), with pipes and a user id of its own. For
+        another grading worker; it goes on should this one stop."""
+        if not self.alive():
+            self.start()
+        self._wait_ready()
+        down, up = os.pipe(), os.pipe()
+        socket.send_fds(self._control, [b"f"], [down[0], up[1]])
+        os.close(down[0])
+        os.close(up[1])
+        self._send({"fork": True})
+        clone = StudentServer(inputs_file=self.inputs_file, config=self.config, assignment=self.assignment)
+        clone.process = Forked(self.reply(60)["forked"], os.fdopen(down[1], "wb"), os.fdopen(up[0], "rb"))
+        clone._launcher, clone._log, clone._started = -1, self._log, time.perf_counter()  # -1: no process waits for it
+        return clone
 
     @property
     def starting(self) -> bool:
@@ -263,6 +296,7 @@ class StudentServer:
         if os.getpid() == self._launcher:
             self.process.kill()
             self.process.wait()
+            self._control.close()
             self._runner.cleanup()
         else:  # its parent waits for it and removes its files
             try:
@@ -278,36 +312,26 @@ class StudentServer:
             pipe.close()
 
 
-_EARLY: dict = {}  # servers launched by ``start_early``, by (config, assignment), until Graders take them
+_EARLY: dict = {}  # servers launched by ``start_early``, by (config, assignment), until a Grader takes one
 
 
-def start_early(*, config: Config, assignment: Assignment, count: int = 1) -> None:
-    """Launch ``count`` student-code servers for ``assignment`` now, before this process imports torch: each Grader
-    made for them takes one, so a cold grading loads torch in the two processes at once. Does nothing when the
+def start_early(*, config: Config, assignment: Assignment) -> None:
+    """Launch the student-code server for ``assignment`` now, before this process imports torch: the first Grader
+    made for them takes it, so a cold grading loads torch in the two processes at once. Does nothing when the
     cached inputs or the data are not there yet (the Grader then builds them, or says what is missing)."""
     from autograder.engine.data import missing_mnist
 
     inputs = student_inputs_path(probe_inputs_path(config=config, assignment=assignment))
-    if not inputs.is_file() or missing_mnist(root=config.data_root):
+    if (config, assignment) in _EARLY or not inputs.is_file() or missing_mnist(root=config.data_root):
         return
-    waiting = _EARLY.setdefault((config, assignment), [])
-    while len(waiting) < count:
-        server = StudentServer(inputs_file=inputs, config=config, assignment=assignment)
-        server.start()
-        waiting.append(server)
-
-
-def early_servers(*, config: Config, assignment: Assignment) -> list[StudentServer]:
-    """The servers ``start_early`` launched for them that no Grader has taken (now the caller's)."""
-    return _EARLY.pop((config, assignment), [])
+    server = StudentServer(inputs_file=inputs, config=config, assignment=assignment)
+    server.start()
+    _EARLY[(config, assignment)] = server
 
 
 def started_server(*, config: Config, assignment: Assignment) -> StudentServer:
     """The server ``start_early`` launched for them, else one launched now (it boots while the caller prepares)."""
-    waiting = _EARLY.pop((config, assignment), [])
-    server = waiting.pop() if waiting else None
-    if waiting:
-        _EARLY[(config, assignment)] = waiting
+    server = _EARLY.pop((config, assignment), None)
     if server is None:
         server = StudentServer(inputs_file=student_inputs_file(config=config, assignment=assignment), config=config,
                                assignment=assignment)

@@ -8,6 +8,8 @@ inputs (public test data and random tensors).
 
 Protocol, one JSON object per line: the grader sends the settings, the server answers ``ready``; then
 for each job the grader sends the job and the server answers when that submission's process has ended.
+``{"fork": true}`` (its two pipe ends sent first over the control socket) makes a further server for another
+grading worker: a fork of this one, already loaded, answering ``ready`` on those pipes.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import ctypes
 import json
 import os
 import signal
+import socket
 import sys
 import time
 import traceback
@@ -171,7 +174,7 @@ def main() -> None:
     # imports, is deferred (1.1 s of this start): a submission that needs it (creating an optimizer, torch.fx's
     # Interpreter) imports it in its own process (1.3 s), finding torch.manual_seed wrapped as that import would
     # (after the guards' capture, a rebinding would read as tampering), and the server loads it for the submissions after
-    from autograder.engine.grade.preload import DYNAMO, preload, wrap_manual_seed
+    from autograder.engine.grade.preload import preload, wrap_manual_seed
 
     preload(settings["preload"])
     wrap_manual_seed()
@@ -187,9 +190,34 @@ def main() -> None:
     inputs = torch.load(settings["inputs"], weights_only=True)
     protocol_out.write(json.dumps({"ready": time.monotonic() - started}) + "\n")
     protocol_out.flush()
+    answer(protocol_in, protocol_out, inputs, settings, socket.socket(fileno=settings["control"]))
+
+
+def answer(protocol_in, protocol_out, inputs: dict, settings: dict, control: socket.socket | None) -> None:
+    """Serve the grader's requests until it closes the pipe."""
+    from autograder.engine.grade.preload import DYNAMO
+
     for line in protocol_in:
-        reply = serve(json.loads(line), inputs, settings)
-        imported = reply.pop("imported")
+        message = json.loads(line)
+        if message.get("fork"):
+            pipes = socket.recv_fds(control, 1, 2)[1]
+            server = os.fork()
+            if server == 0:  # a server of its own: its user id, its orphans; it outlives this one, not its pipes
+                for old in (protocol_in, protocol_out, control):
+                    old.close()
+                ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+                settings["uid"] = 100_000 + os.getpid()
+                mine_in, mine_out = os.fdopen(pipes[0], "r"), os.fdopen(pipes[1], "w")
+                mine_out.write(json.dumps({"ready": 0.0}) + "\n")
+                mine_out.flush()
+                answer(mine_in, mine_out, inputs, settings, None)
+                os._exit(0)
+            for pipe in pipes:
+                os.close(pipe)
+            reply, imported = {"forked": server}, False
+        else:
+            reply = serve(message, inputs, settings)
+            imported = reply.pop("imported")
         protocol_out.write(json.dumps(reply) + "\n")
         protocol_out.flush()
         if imported and DYNAMO not in sys.modules:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import io
 import json
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -35,19 +35,25 @@ def boilerplate(assignment: Assignment) -> np.ndarray:
     return np.array(sorted(CodeFingerprint("release.py", NOISE_TOKENS, WINDOW, fp=io.StringIO(text)).hashes))
 
 
+@lru_cache(maxsize=4096)
+def fingerprint(name: str, text: str, assignment: Assignment):
+    """copydetect's fingerprint of one submission's graded code, the release's left out. Kept by this process:
+    grading a class makes each one as its result arrives (``grade.batch``), while the workers still run, rather
+    than all of them in the report after the last (25 to 35 ms each)."""
+    from copydetect import CodeFingerprint
+
+    return CodeFingerprint(f"{name}.py", NOISE_TOKENS, WINDOW, boilerplate=boilerplate(assignment), fp=io.StringIO(text))
+
+
 def fingerprints(codes: dict[str, str], *, assignment: Assignment) -> tuple[dict, dict[str, str]]:
     """Each submission's fingerprint (by name), and the submissions left out with the reason: no code of their
     own beyond the release."""
-    from copydetect import CodeFingerprint
-
-    common = boilerplate(assignment)
     prints, skipped = {}, {}
     for name, text in codes.items():
-        fingerprint = CodeFingerprint(f"{name}.py", NOISE_TOKENS, WINDOW, boilerplate=common, fp=io.StringIO(text))
-        if fingerprint.token_coverage < NOISE_TOKENS:
+        if (made := fingerprint(name, text, assignment)).token_coverage < NOISE_TOKENS:
             skipped[name] = "no code of its own beyond the released notebook"
         else:
-            prints[name] = fingerprint
+            prints[name] = made
     return prints, skipped
 
 
