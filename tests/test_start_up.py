@@ -77,10 +77,10 @@ def test_preloading_torchvision_leaves_torch_dynamo_for_when_it_is_used(config):
 
 
 def test_a_submission_creating_an_optimizer_changes_nothing_the_guards_watch(config, assignment, tmp_path):
-    """The server defers torch._dynamo: a submission's cell creating an optimizer imports it, which would rebind
-    torch.manual_seed after the guards' capture and read as tampering; the server wrapped the function as that import
-    does, so the import leaves it. The server then loads it for the submissions after (representations' every
-    submission creates one: its first pays the import, 1.3 s, the server's start saves 1.1 s)."""
+    """The default assignment's server defers torch._dynamo (its definition cells create no optimizer): a submission's
+    cell creating one imports it, which would rebind torch.manual_seed after the guards' capture and read as
+    tampering; the server wrapped the function as that import does, so the import leaves it. The server then loads it
+    for the submissions after."""
     from autograder.engine.grade.collect import Submission
 
     cells = {"imports": "import sys, torch\nassert 'torch._dynamo' not in sys.modules",  # deferred by the server

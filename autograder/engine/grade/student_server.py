@@ -171,13 +171,16 @@ def main() -> None:
     settings = json.loads(protocol_in.readline())
     settings["uid"] = 100_000 + os.getpid()  # unique among running servers, so limits and kills are per server
     # What the released notebook's cells import, so no fork imports it again. torch._dynamo, which torchvision
-    # imports, is deferred (1.1 s of this start): a submission that needs it (creating an optimizer, torch.fx's
-    # Interpreter) imports it in its own process (1.3 s), finding torch.manual_seed wrapped as that import would
-    # (after the guards' capture, a rebinding would read as tampering), and the server loads it for the submissions after
-    from autograder.engine.grade.preload import preload, wrap_manual_seed
+    # imports, is deferred (1.1 s of this start) unless those cells create an optimizer (which imports it): a
+    # submission that needs it (an optimizer, torch.fx's Interpreter) imports it in its own process (1.3 s), finding
+    # torch.manual_seed wrapped as that import would (after the guards' capture, a rebinding would read as
+    # tampering), and the server loads it for the submissions after
+    from autograder.engine.grade.preload import DYNAMO, preload, wrap_manual_seed
 
+    if not settings["defer_dynamo"]:
+        __import__(DYNAMO)  # before preload's stand-in for a part of it
     preload(settings["preload"])
-    wrap_manual_seed()
+    wrap_manual_seed()  # where torch._dynamo is loaded, it has wrapped the function itself: nothing to do
     import torch
 
     torch.set_num_threads(settings["threads"])
