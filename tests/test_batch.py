@@ -107,6 +107,24 @@ def test_workers_forked_after_grading_in_this_process_grade_the_class(config, sm
     assert sizes == [2]
 
 
+def test_where_a_fork_would_not_do_the_workers_are_spawned(config, small_class, tmp_path, monkeypatch):
+    """More than one torch thread (or CUDA) in the coordinator does not survive a fork: there each worker is spawned
+    and starts its own server, and grades as the forked ones do."""
+    from dataclasses import replace
+
+    from autograder.engine.grade import batch
+
+    contexts = []
+    made = batch.ProcessPoolExecutor
+    monkeypatch.setattr(batch, "ProcessPoolExecutor",
+                        lambda **kw: contexts.append(kw["mp_context"].get_start_method()) or made(**kw))
+    chosen = dict(list(small_class.items())[:2])
+    results = grade_submissions(submissions=chosen, out_dir=tmp_path, assignment=default(),
+                                config=replace(config, threads=2), workers=2)
+    assert contexts == ["spawn"]
+    assert [r.score for r in results] == [EXPECTED[name.split("_", 1)[1]] for name in chosen]
+
+
 def test_dask_cluster_grades_like_local_workers(config, assignment, small_class, graded_by_two_workers, tmp_path):
     from distributed import LocalCluster
 

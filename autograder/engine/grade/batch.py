@@ -21,7 +21,7 @@ from uuid import uuid4
 
 from autograder.engine.assignment import Assignment
 from autograder.engine.config import Config
-from autograder.engine.grade.sandbox import start_early
+from autograder.engine.grade.sandbox import start_early, started_server
 
 if TYPE_CHECKING:  # imported where used, so that this module stays light (the workers start before torch loads here)
     from autograder.engine.grade.grader import GradeResult, Grader
@@ -136,22 +136,25 @@ def _executor(workers: int, scheduler: str | None, *, config: Config, assignment
         return connect(scheduler, root=str(config.root), data_root=str(config.data_root)), []
     import multiprocessing
 
+    early = config.threads == 1 and (config, assignment) not in _GRADERS
+    if early:  # before this process loads torch (measuring_device's module does): the two load at once
+        start_early(config=config, assignment=assignment)
     from autograder.engine.grade.trusted import measuring_device
 
     if config.threads == 1 and measuring_device(config.device) == "cpu":
-        # the student-code server launched first; while it boots, this process prepares the reference side once
-        # (torch, the solution's cells, reference answers: about 4 CPU s that each worker spent on its own). Once
-        # it is ready, it forks a server for every further worker (each start is 3 to 4 CPU s), then this process
-        # forks the workers, which share its preparation copy-on-write and adopt a server each. Not where CUDA is
-        # initialised or OpenMP has run threads here: neither survives a fork.
-        if (config, assignment) not in _GRADERS:
-            start_early(config=config, assignment=assignment)
+        # while the student-code server boots, this process prepares the reference side once (torch, the solution's
+        # cells, reference answers: about 4 CPU s that each worker spent on its own). Once the server is ready, it
+        # forks a server for every further worker (each start is 3 to 4 CPU s), then this process forks the workers,
+        # which share its preparation copy-on-write and adopt a server each. Not where CUDA is initialised or
+        # OpenMP has run threads here: neither survives a fork.
         grader = _grader(config, assignment)  # takes that server
         grader.prepare()
         servers = [grader.server, *(grader.server.clone() for _ in range(workers - 1))]
         context = multiprocessing.get_context("fork")
         adopt = partial(_adopt, servers=servers, counter=context.Value("i", 0), config=config, assignment=assignment)
         return ProcessPoolExecutor(max_workers=len(servers), mp_context=context, initializer=adopt), servers
+    if early:  # launched for nothing: on CUDA the workers are spawned, each with a server of its own
+        started_server(config=config, assignment=assignment).close()
     # spawn: workers start clean; each launches its student-code server first, so the two load torch at once
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=partial(start_early, config=config, assignment=assignment)), []

@@ -103,6 +103,7 @@ def serve(job: dict, inputs: dict, settings: dict) -> dict:
             # through /proc; the jail may hide /proc, so it chooses again (imported in the jail, it would have)
             if (threadpoolctl := sys.modules.get("threadpoolctl")) is not None:
                 threadpoolctl._HAS_PROCFS = os.path.exists("/proc/self")
+            sys.modules["torch"].set_num_threads(settings["threads"])
             run_job(job, inputs, 3, 4)
             os._exit(0)
         except BaseException:
@@ -183,7 +184,9 @@ def main() -> None:
     wrap_manual_seed()  # where torch._dynamo is loaded, it has wrapped the function itself: nothing to do
     import torch
 
-    torch.set_num_threads(settings["threads"])
+    # one thread here whatever the setting: a process forked after OpenMP ran more than one thread hangs at its
+    # next parallel region, so each submission's process sets the config's number itself (serve)
+    torch.set_num_threads(1)
     # One small forward pass: torch reads /proc/cpuinfo to pick its kernels, and the jail has no /proc.
     torch.nn.functional.conv2d(torch.zeros(1, 1, 8, 8), torch.zeros(1, 1, 3, 3)).sum().item()
     import assignment_probes  # noqa: F401 (loaded once here, not in every fork)
