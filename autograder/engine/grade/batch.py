@@ -136,12 +136,13 @@ def _executor(workers: int, scheduler: str | None, *, config: Config, assignment
         return connect(scheduler, root=str(config.root), data_root=str(config.data_root)), []
     import multiprocessing
 
-    early = config.threads == 1 and (config, assignment) not in _GRADERS
+    single_threaded = config.threads == 1  # OpenMP threads that ran here would not survive a fork
+    early = single_threaded and (config, assignment) not in _GRADERS
     if early:  # before this process loads torch (measuring_device's module does): the two load at once
         start_early(config=config, assignment=assignment)
     from autograder.engine.grade.trusted import measuring_device
 
-    if config.threads == 1 and measuring_device(config.device) == "cpu":
+    if single_threaded and measuring_device(config.device) == "cpu":
         # while the student-code server boots, this process prepares the reference side once (torch, the solution's
         # cells, reference answers: about 4 CPU s that each worker spent on its own). Once the server is ready, it
         # forks a server for every further worker (each start is 3 to 4 CPU s), then this process forks the workers,

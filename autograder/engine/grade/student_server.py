@@ -27,6 +27,13 @@ from pathlib import Path
 PR_SET_CHILD_SUBREAPER = 36
 
 
+def take_charge(settings: dict) -> None:
+    """Make this process a server: the orphans of its submissions come back to it, and they run under a user id
+    that is its own (unique among running servers, so limits and kills are per server)."""
+    ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    settings["uid"] = 100_000 + os.getpid()
+
+
 def runs_as(uid: int) -> bool:
     """Whether any process has the user id ``uid`` (the jail has no process namespace: the server sees them all).
     Read from each process's status, which a process cannot make unreadable as it can its /proc folder."""
@@ -76,7 +83,7 @@ def serve(job: dict, inputs: dict, settings: dict) -> dict:
     from jail import SCRATCH, confine
     from student_process import run_job
 
-    from autograder.engine.grade.preload import dynamo_needed_line
+    from autograder.engine.grade.preload import DYNAMO, dynamo_needed_line
 
     job_dir = job["job_dir"]
     opened = [os.open(os.path.join(job_dir, name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -123,9 +130,11 @@ def serve(job: dict, inputs: dict, settings: dict) -> dict:
             break
         time.sleep(0.02)
     kill_everything(pid, uid)
-    with open(os.path.join(job_dir, "progress.log"), "rb") as progress:  # its end: where run_job says so
-        progress.seek(max(0, progress.seek(0, os.SEEK_END) - 4096))
-        imported = dynamo_needed_line() in progress.read()
+    imported = False
+    if DYNAMO not in sys.modules:  # still deferred here: did the submission need it?
+        with open(os.path.join(job_dir, "progress.log"), "rb") as progress:  # its end: where run_job says so
+            progress.seek(max(0, progress.seek(0, os.SEEK_END) - 4096))
+            imported = dynamo_needed_line() in progress.read()
     return {"imported": imported, "exit": os.waitstatus_to_exitcode(status), "timed_out": timed_out,
             "seconds": time.monotonic() - started, "peak_rss_mb": usage.ru_maxrss / 1024}
 
@@ -166,11 +175,10 @@ def main() -> None:
     null = os.open(os.devnull, os.O_RDWR)
     os.dup2(null, 0)
     os.dup2(2, 1)
-    ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: gone when its grader is gone
     started = time.monotonic()
     settings = json.loads(protocol_in.readline())
-    settings["uid"] = 100_000 + os.getpid()  # unique among running servers, so limits and kills are per server
+    take_charge(settings)
     # What the released notebook's cells import, so no fork imports it again. torch._dynamo, which torchvision
     # imports, is deferred (1.1 s of this start) unless those cells create an optimizer (which imports it): a
     # submission that needs it (an optimizer, torch.fx's Interpreter) imports it in its own process (1.3 s), finding
@@ -211,8 +219,7 @@ def answer(protocol_in, protocol_out, inputs: dict, settings: dict, control: soc
             if server == 0:  # a server of its own: its user id, its orphans; it outlives this one, not its pipes
                 for old in (protocol_in, protocol_out, control):
                     old.close()
-                ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-                settings["uid"] = 100_000 + os.getpid()
+                take_charge(settings)
                 mine_in, mine_out = os.fdopen(pipes[0], "r"), os.fdopen(pipes[1], "w")
                 mine_out.write(json.dumps({"ready": 0.0}) + "\n")
                 mine_out.flush()
@@ -226,7 +233,7 @@ def answer(protocol_in, protocol_out, inputs: dict, settings: dict, control: soc
             imported = reply.pop("imported")
         protocol_out.write(json.dumps(reply) + "\n")
         protocol_out.flush()
-        if imported and DYNAMO not in sys.modules:
+        if imported:
             # a submission needed it (creating an optimizer, torch.fx's Interpreter): the next ones start with it.
             # A student's process can write that line itself: it costs the server this import, nothing more
             __import__(DYNAMO)
