@@ -76,28 +76,49 @@ def test_preloading_torchvision_leaves_torch_dynamo_for_when_it_is_used(config):
     assert ran.stdout.splitlines() == ["True False", "True True", "True <class 'function'>"]
 
 
-def test_a_submission_creating_an_optimizer_changes_nothing_the_guards_watch(config, assignment, tmp_path):
-    """The default assignment's server defers torch._dynamo (its definition cells create no optimizer): a submission's
-    cell creating one imports it, which would rebind torch.manual_seed after the guards' capture and read as
-    tampering; the server wrapped the function as that import does, so the import leaves it. The server then loads it
-    for the submissions after."""
+def test_a_submission_loading_torch_dynamo_changes_nothing_the_guards_watch(config, assignment, tmp_path):
+    """The server defers torch._dynamo, and creating an optimizer leaves it unloaded (its decorated functions run
+    plain, ``preload.defer_disables``); a cell that does load it (torch.compile) would rebind torch.manual_seed after
+    the guards' capture and read as tampering: the server wrapped the function as that import does, so the import
+    leaves it. The server then loads it for the submissions after."""
     from autograder.engine.grade.collect import Submission
 
     cells = {"imports": "import sys, torch\nassert 'torch._dynamo' not in sys.modules",  # deferred by the server
-             "optimizer": "opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1)\n"
-                          "assert 'torch._dynamo' in sys.modules"}
+             "optimizer": "net = torch.nn.Linear(2, 1)\nopt = torch.optim.Adam(net.parameters(), lr=1)\n"
+                          "opt.zero_grad()\nopt.load_state_dict(opt.state_dict())\n"
+                          "assert 'torch._dynamo' not in sys.modules",
+             "compile": "import torch._dynamo\nnet.weight.grad = torch.ones(1, 2)\nopt.step()\n"
+                        "assert torch.manual_seed(0).initial_seed() == 0"}
     server = sandbox.StudentServer(inputs_file=student_inputs_file(config=config, assignment=assignment), config=config,
                                    assignment=assignment)
     after = {"imports": "import sys, torch\nassert 'torch._dynamo' in sys.modules"}  # the server loaded it since
     try:
-        job = server.submit_soon(Submission("optimizer", tmp_path / "n.ipynb", cells, {}, order=list(cells))).result()
+        job = server.submit_soon(Submission("dynamo", tmp_path / "n.ipynb", cells, {}, order=list(cells))).result()
         answers = job.answers()
         later = server.submit(Submission("later", tmp_path / "n.ipynb", after, {}, order=list(after))).answers()
     finally:
         server.close()
-    assert answers["cells"] == {"imports": "ok", "optimizer": "ok"}
+    assert answers["cells"] == {"imports": "ok", "optimizer": "ok", "compile": "ok"}
     assert not [name for name, answer in answers.items() if "changed the grader's code" in str(answer)]
     assert later["cells"] == {"imports": "ok"}
+
+
+def test_torch_functions_disabling_compilation_run_plain_until_torch_dynamo_loads(config):
+    """After ``preload``, a function decorated with ``torch._disable_dynamo`` runs without importing torch._dynamo;
+    once that package is loaded, the same function gets the real disabled form, as the decorator would make it."""
+    code = ("import sys, torch\n"
+            "from autograder.engine.grade.preload import preload\n"
+            "preload(['torch.optim'])\n"
+            "opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1)\n"
+            "print('torch._dynamo' in sys.modules)\n"
+            "import torch._dynamo\n"
+            "opt.add_param_group({'params': [torch.zeros(1, requires_grad=True)]})\n"
+            "kept = getattr(torch.optim.Optimizer.add_param_group.__wrapped__, '__dynamo_disable')\n"
+            "print(len(opt.param_groups), kept.__module__, kept.__qualname__)\n")
+    ran = subprocess.run([sys.executable, "-c", code], cwd=config.root, capture_output=True, text=True, check=True)
+    lines = ran.stdout.splitlines()
+    assert lines[0] == "False"
+    assert lines[1].startswith("2 torch.") and "_disabled_when_loaded" not in lines[1]
 
 
 def test_a_server_forked_for_another_worker_answers_on_its_own(config, assignment, tmp_path):

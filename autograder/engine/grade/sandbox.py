@@ -26,7 +26,7 @@ from autograder.engine.assignment import Assignment, WeightedModel
 from autograder.engine.config import Config
 from autograder.engine.grade.collect import Submission
 from autograder.engine.grade.inputs import probe_inputs_path, student_inputs_file, student_inputs_path
-from autograder.engine.notebook import cells_by_grade_id, imported_modules
+from autograder.engine.notebook import imported_modules
 
 HERE = Path(__file__).resolve().parent
 RUNNER_FILES = [HERE / name for name in ("student_server.py", "student_process.py", "jail.py")]
@@ -205,13 +205,9 @@ class StudentServer:
                                             env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
                                             pass_fds=[control])
         self._started, self._ready = started, False
-        definitions = self.assignment.settings.definition_cells
-        cells = cells_by_grade_id(self.assignment.release_notebook)
         self._send({"threads": self.config.threads, "inputs": str(self.inputs_file), "data_root": str(self.config.data_root),
-                    "preload": imported_modules(self.assignment.release_notebook, definitions), "control": control,
-                    # creating an optimizer imports torch._dynamo: up front where the released definition cells do,
-                    # while the grader prepares (a cold grading's first submission would pay it after, 1.3 s)
-                    "defer_dynamo": not any("optim" in cells.get(cell, "") for cell in definitions)})
+                    "preload": imported_modules(self.assignment.release_notebook, self.assignment.settings.definition_cells),
+                    "control": control})
 
     def clone(self) -> StudentServer:
         """A further server, forked from this one once it is ready: torch, the notebook's modules and the test set

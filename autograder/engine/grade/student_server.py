@@ -180,16 +180,14 @@ def main() -> None:
     settings = json.loads(protocol_in.readline())
     take_charge(settings)
     # What the released notebook's cells import, so no fork imports it again. torch._dynamo, which torchvision
-    # imports, is deferred (1.1 s of this start) unless those cells create an optimizer (which imports it): a
-    # submission that needs it (an optimizer, torch.fx's Interpreter) imports it in its own process (1.3 s), finding
+    # imports, is deferred (1.1 s of this start; creating an optimizer no longer needs it): a submission that needs it
+    # (an optimizer's step, torch.compile, torch.fx's Interpreter) imports it in its own process (1.3 s), finding
     # torch.manual_seed wrapped as that import would (after the guards' capture, a rebinding would read as
     # tampering), and the server loads it for the submissions after
-    from autograder.engine.grade.preload import DYNAMO, preload, wrap_manual_seed
+    from autograder.engine.grade.preload import preload, wrap_manual_seed
 
-    if not settings["defer_dynamo"]:
-        __import__(DYNAMO)  # before preload's stand-in for a part of it
     preload(settings["preload"])
-    wrap_manual_seed()  # where torch._dynamo is loaded, it has wrapped the function itself: nothing to do
+    wrap_manual_seed()
     import torch
 
     # one thread here whatever the setting: a process forked after OpenMP ran more than one thread hangs at its
