@@ -61,6 +61,37 @@ def test_the_server_preloads_what_the_listed_cells_import_at_their_top_level(tmp
     assert imported_modules(path, ("imports", "model", "broken")) == ["numpy", "torch.nn", "sklearn.manifold"]
 
 
+def test_what_the_listed_cells_only_import_loads_when_used(tmp_path, config):
+    """``import m`` whose name no listed cell reads waits for its first use (hw2's scipy.stats and matplotlib.pyplot:
+    1.2 s of a start); a name read anywhere (a cell that does not parse: any word in it), ``from m import x`` or
+    ``import m.sub`` keeps the import."""
+    import nbformat
+
+    from autograder.engine.notebook import unused_imports
+
+    def cell(grade_id, source):
+        return nbformat.v4.new_code_cell(source, metadata={"nbgrader": {"grade_id": grade_id}})
+
+    cells = [cell("imports", "import numpy as np\nimport scipy.stats\nimport matplotlib.pyplot as plt\n"
+                             "import xml.dom.minidom\nimport email\nimport email.mime.text\nfrom json import dumps"),
+             cell("uses", "def f():\n    return np.zeros(1)"),
+             cell("stub", "y = ### YOUR CODE HERE ###\nplt.plot(y)"),
+             cell("unlisted", "scipy.stats.norm")]
+    path = tmp_path / "release.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    # email is loaded by importing email.mime.text
+    assert unused_imports((path,), ("imports", "uses", "stub")) == ("scipy.stats", "xml.dom.minidom", "email.mime.text")
+    code = ("import sys\n"
+            "from autograder.engine.grade.preload import preload\n"
+            "preload(['json', 'xml.dom.minidom'], ('xml.dom.minidom',))\n"
+            "import xml.dom.minidom\n"
+            "from xml.dom import minidom\n"
+            "print('xml.dom.minicompat' in sys.modules, minidom is xml.dom.minidom)\n"
+            "print(xml.dom.minidom.parseString('<a/>').documentElement.tagName, 'xml.dom.minicompat' in sys.modules)\n")
+    ran = subprocess.run([sys.executable, "-c", code], cwd=config.root, capture_output=True, text=True, check=True)
+    assert ran.stdout.splitlines() == ["False True", "a True"]
+
+
 def test_preloading_torchvision_leaves_torch_dynamo_for_when_it_is_used(config):
     """torchvision imports torch._dynamo.utils for a function it calls only when used: preloading defers it (1.4 s of a
     grader's start), and what then needs it (that function, torch.compile) still gets the real one."""

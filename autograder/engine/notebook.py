@@ -6,6 +6,7 @@ import ast
 import contextlib
 import io
 import json
+import re
 from pathlib import Path
 
 
@@ -99,6 +100,33 @@ def imported_modules(path: Path, grade_ids: tuple[str, ...]) -> list[str]:
     return list(modules)
 
 
+def unused_imports(paths: tuple[Path, ...], grade_ids: tuple[str, ...]) -> tuple[str, ...]:
+    """The modules that the listed cells of ``paths`` import only as ``import a.b`` or ``import a.b as c`` at their
+    top level, binding a name no listed cell reads, and that no import loads on its way (``from a import b`` and
+    ``import a.b`` load ``a``): loading them can wait until they are used. A cell that does not parse hides nothing:
+    every word in it counts as a name read."""
+    imported, names, loaded = {}, set(), set()
+    for path in paths:
+        for grade_id, source in cells_by_grade_id(path).items():
+            if grade_id not in grade_ids:
+                continue
+            try:
+                tree = ast.parse(source)
+            except SyntaxError:
+                names.update(re.findall(r"[A-Za-z_]\w*", source))
+                continue
+            for node in tree.body:
+                if isinstance(node, ast.Import):
+                    imported.update((alias.name, alias.asname or alias.name.partition(".")[0]) for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.module:
+                    loaded.add(node.module)
+            names.update(node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
+    for module in [*imported, *loaded]:
+        parts = module.split(".")
+        loaded.update(".".join(parts[:end]) for end in range(1, len(parts)))
+    return tuple(module for module, name in imported.items() if name not in names and module not in loaded)
+
+
 def run_trusted_cells(path: Path, grade_ids: tuple[str, ...], overrides: dict) -> dict:
     """Execute the listed cells of a *trusted* notebook in a fresh namespace, in the order grading runs a submission's
     (``added_cells.run_order``); ``overrides`` follow the parameters cell.
@@ -109,7 +137,8 @@ def run_trusted_cells(path: Path, grade_ids: tuple[str, ...], overrides: dict) -
     from autograder.engine.grade.preload import preload
 
     order, added = run_order(code_cells(path), grade_ids)  # as a submission's: the parameters cell, added cells
-    preload(imported_modules(path, grade_ids))  # as the student-code server does: torch._dynamo only when used
+    # as the student-code server does: torch._dynamo and what the cells only import left until used
+    preload(imported_modules(path, grade_ids), unused_imports((path,), grade_ids))
     sources = {**cells_by_grade_id(path), **added}
     namespace: dict = {"__name__": "__notebook__"}
     with contextlib.redirect_stdout(io.StringIO()):  # what the cells print ("Running on cpu") is not the caller's output

@@ -11,7 +11,7 @@ off: they are left to run plain while it is not loaded (``defer_disables``). Cop
 
 from __future__ import annotations
 
-import gc
+import importlib.util
 import json
 import sys
 import types
@@ -48,16 +48,61 @@ def dynamo_deferred():
             del sys.modules[DEFERRED]
 
 
-def preload(modules: list[str]) -> None:
+def preload(modules: list[str], lazily: tuple[str, ...] = ()) -> None:
     """Import ``modules`` in order: only a head start, so one that fails is left to the cell importing it, which
-    reports its error. Then ``defer_disables``."""
+    reports its error. Those also in ``lazily`` (imported by the cells, never used by them: ``notebook.unused_imports``)
+    are made ready but load at their first use, if any (scipy.stats 0.7 s, matplotlib.pyplot 0.5 s of a start).
+    Then ``defer_disables``."""
     with dynamo_deferred():
-        for module in modules:
+        for module in sorted(modules, key=lambda name: name in lazily):  # what is used first: it may load the others
             try:
-                __import__(module)
+                __import__(module) if module not in lazily else import_lazily(module)
             except Exception:
                 pass
     defer_disables()
+
+
+# What the import system sets before a module's code runs: reading these loads nothing. An import statement naming a
+# module already in sys.modules reads __spec__ (importlib.util.LazyLoader's modules load at it), and inspect.getmodule,
+# which torch calls, reads every module's __file__ (and isinstance its __class__).
+_DESCRIPTION = frozenset({"__spec__", "__name__", "__file__", "__cached__", "__loader__", "__package__", "__class__"})
+
+
+class _Deferred(types.ModuleType):
+    """A module whose code runs at the first read of an attribute other than its description (``_DESCRIPTION``)."""
+
+    def __getattribute__(self, name: str):
+        spec = types.ModuleType.__getattribute__(self, "__spec__")
+        if name in _DESCRIPTION:
+            return types.ModuleType.__getattribute__(self, name)
+        self.__class__ = types.ModuleType
+        spec._initializing = True  # as the import system marks a module while its code runs
+        try:
+            with dynamo_deferred():  # as it would have been preloaded
+                spec.loader.exec_module(self)
+        except BaseException:
+            if sys.modules.get(spec.name) is self:  # as a failed import leaves it: absent
+                del sys.modules[spec.name]
+            raise
+        finally:
+            spec._initializing = False
+        return getattr(self, name)
+
+
+def import_lazily(name: str) -> None:
+    """Put ``name`` in ``sys.modules`` (and on its parent package, which is imported) as a module that loads at its
+    first use; nothing if it is loaded already."""
+    parent, _, child = name.rpartition(".")
+    if name in sys.modules or type(sys.modules.get(parent)) is _Deferred:  # finding it would load its parent
+        return
+    spec = importlib.util.find_spec(name)  # imports its parent package, which may import it
+    if name in sys.modules or spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+        return
+    module = importlib.util.module_from_spec(spec)
+    module.__class__ = _Deferred
+    sys.modules[name] = module
+    if parent:
+        setattr(sys.modules[parent], child, module)
 
 
 def _disabled_when_loaded(fn, recursive: bool):
@@ -77,24 +122,36 @@ def _disabled_when_loaded(fn, recursive: bool):
 
 
 def defer_disables() -> None:
-    """Give every function decorated with ``torch._disable_dynamo`` loaded so far (about 300 with torchvision and
-    scikit-learn; found in 0.06 s) its disabled form from ``_disabled_when_loaded``, where the decorator's first call
-    would import ``torch._dynamo`` to make it: creating an optimizer (``Optimizer.add_param_group``) then costs no
-    1.3 s import. Functions loaded later keep the decorator's own behaviour."""
+    """Give every function decorated with ``torch._disable_dynamo`` in a loaded torch module or class (about 20:
+    the optimizers' methods, some losses; 0.03 s) its disabled form from ``_disabled_when_loaded``, where the
+    decorator's first call would import ``torch._dynamo`` to make it: creating an optimizer
+    (``Optimizer.add_param_group``) then costs no 1.3 s import. Others (those made inside functions, such as an
+    optimizer step's) keep the decorator's own behaviour."""
     if DYNAMO in sys.modules:
         return
     import torch._compile
 
     inner = torch._compile._disable_dynamo(len).__code__  # the decorator's wrapper, shared by every decorated function
-    for found in gc.get_objects():
-        if type(found) is types.FunctionType and found.__code__ is inner:
-            free = dict(zip(inner.co_freevars, (cell.cell_contents for cell in found.__closure__)))
-            fn = free["fn"]
-            if getattr(fn, "__dynamo_disable", None) is None:
-                try:
-                    setattr(fn, "__dynamo_disable", _disabled_when_loaded(fn, free["recursive"]))
-                except AttributeError:  # not a Python function: the decorator's way
-                    pass
+
+    def give(namespace: dict) -> None:
+        for value in list(namespace.values()):
+            if type(value) in (classmethod, staticmethod):
+                value = value.__func__
+            if type(value) is types.FunctionType and value.__code__ is inner:
+                free = dict(zip(inner.co_freevars, (cell.cell_contents for cell in value.__closure__)))
+                fn = free["fn"]
+                if getattr(fn, "__dynamo_disable", None) is None:
+                    try:
+                        setattr(fn, "__dynamo_disable", _disabled_when_loaded(fn, free["recursive"]))
+                    except AttributeError:  # not a Python function: the decorator's way
+                        pass
+
+    for name, module in list(sys.modules.items()):
+        if (name == "torch" or name.startswith("torch.")) and type(module) is types.ModuleType:
+            give(vars(module))
+            for value in list(vars(module).values()):
+                if issubclass(type(value), type) and value.__module__ == name:  # (no attribute read: no load)
+                    give(vars(value))
 
 
 def wrap_manual_seed() -> None:

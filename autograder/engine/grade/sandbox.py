@@ -26,7 +26,7 @@ from autograder.engine.assignment import Assignment, WeightedModel
 from autograder.engine.config import Config
 from autograder.engine.grade.collect import Submission
 from autograder.engine.grade.inputs import probe_inputs_path, student_inputs_file, student_inputs_path
-from autograder.engine.notebook import imported_modules
+from autograder.engine.notebook import imported_modules, unused_imports
 
 HERE = Path(__file__).resolve().parent
 RUNNER_FILES = [HERE / name for name in ("student_server.py", "student_process.py", "jail.py")]
@@ -205,9 +205,13 @@ class StudentServer:
                                             env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
                                             pass_fds=[control])
         self._started, self._ready = started, False
+        definitions = self.assignment.settings.definition_cells
+        # what the definition cells only import loads in the submission that uses it; the solution's cells say
+        # what a released cell left for the student uses
+        notebooks = (self.assignment.release_notebook, self.assignment.solution_notebook)
         self._send({"threads": self.config.threads, "inputs": str(self.inputs_file), "data_root": str(self.config.data_root),
-                    "preload": imported_modules(self.assignment.release_notebook, self.assignment.settings.definition_cells),
-                    "control": control})
+                    "preload": imported_modules(self.assignment.release_notebook, definitions),
+                    "lazily": unused_imports(notebooks, definitions), "control": control})
 
     def clone(self) -> StudentServer:
         """A further server, forked from this one once it is ready: torch, the notebook's modules and the test set

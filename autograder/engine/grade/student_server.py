@@ -186,7 +186,7 @@ def main() -> None:
     # tampering), and the server loads it for the submissions after
     from autograder.engine.grade.preload import preload, wrap_manual_seed
 
-    preload(settings["preload"])
+    preload(settings["preload"], tuple(settings["lazily"]))
     wrap_manual_seed()
     import torch
 
