@@ -232,8 +232,8 @@ def answer(protocol_in, protocol_out, inputs: dict, settings: dict, control: soc
         protocol_out.write(json.dumps(reply) + "\n")
         protocol_out.flush()
         if imported:
-            # a submission needed it (creating an optimizer, torch.fx's Interpreter): the next ones start with it.
-            # A student's process can write that line itself: it costs the server this import, nothing more
+            # a submission needed it (torch.compile, an optimizer's step, torch.fx's Interpreter): the next ones
+            # start with it. A student's process can write that line itself: it costs the server this import, nothing more
             __import__(DYNAMO)
 
 
