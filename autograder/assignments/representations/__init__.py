@@ -33,8 +33,10 @@ class Settings(AssignmentSettings):
                                "Fixture names a generated class cycles through: right, right written differently, a wrong layer, untrained weights.")
     structural_checks: tuple = setting(
         ("test_batches", "test_datasets", "test_transform", "test_model_and_optimizer", "test_net2_layers",
-         "test_net2_loads_net_weights", "test_extract_shapes", "test_embedding_shape", "test_one_panel_per_embedding"),
-        "Checks of form (the loaders, the model and optimiser, Net2's layers and extract's shapes, the embedding's shape, the figure's panels): a fixture losing one is a structural mistake a self-check should catch.",
+         "test_net2_loads_net_weights", "test_one_panel_per_embedding"),
+        "Checks of form (the loaders, the model and optimiser, Net2's layers and its loading Net's weights, the "
+        "figure's panels): a fixture losing one is a structural mistake a self-check should catch. Not "
+        "test_extract_shapes and test_embedding_shape: a shape there counts only with the values it holds.",
     )
     delayed_checks: tuple = setting(
         ("test_extract_shapes", "test_extract_matches_the_reference", "test_h6_is_the_networks_output"),
