@@ -81,18 +81,22 @@ def cells_by_grade_id(path: Path) -> dict[str, str]:
     return dict(graded_code_cells(path))
 
 
+def _parsed_cells(path: Path, grade_ids: tuple[str, ...]):
+    """Each listed cell's source and syntax tree (None for a cell that does not parse), in the notebook's order."""
+    for grade_id, source in cells_by_grade_id(path).items():
+        if grade_id in grade_ids:
+            try:
+                yield source, ast.parse(source)
+            except SyntaxError:
+                yield source, None
+
+
 def imported_modules(path: Path, grade_ids: tuple[str, ...]) -> list[str]:
     """The modules the listed cells import at their top level (``from a.b import c``: ``a.b``), in order, once each;
     cells that do not parse are skipped."""
     modules: dict[str, None] = {}
-    for grade_id, source in cells_by_grade_id(path).items():
-        if grade_id not in grade_ids:
-            continue
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue
-        for node in tree.body:
+    for _, tree in _parsed_cells(path, grade_ids):
+        for node in tree.body if tree else ():
             if isinstance(node, ast.Import):
                 modules.update(dict.fromkeys(alias.name for alias in node.names))
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
@@ -106,21 +110,16 @@ def unused_imports(paths: tuple[Path, ...], grade_ids: tuple[str, ...]) -> tuple
     ``import a.b`` load ``a``): loading them can wait until they are used. A cell that does not parse hides nothing:
     every word in it counts as a name read."""
     imported, names, loaded = {}, set(), set()
-    for path in paths:
-        for grade_id, source in cells_by_grade_id(path).items():
-            if grade_id not in grade_ids:
-                continue
-            try:
-                tree = ast.parse(source)
-            except SyntaxError:
-                names.update(re.findall(r"[A-Za-z_]\w*", source))
-                continue
-            for node in tree.body:
-                if isinstance(node, ast.Import):
-                    imported.update((alias.name, alias.asname or alias.name.partition(".")[0]) for alias in node.names)
-                elif isinstance(node, ast.ImportFrom) and node.module:
-                    loaded.add(node.module)
-            names.update(node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
+    for source, tree in (cell for path in paths for cell in _parsed_cells(path, grade_ids)):
+        if tree is None:
+            names.update(re.findall(r"[A-Za-z_]\w*", source))
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                imported.update((alias.name, alias.asname or alias.name.partition(".")[0]) for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                loaded.add(node.module)
+        names.update(node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
     for module in [*imported, *loaded]:
         parts = module.split(".")
         loaded.update(".".join(parts[:end]) for end in range(1, len(parts)))
