@@ -137,3 +137,20 @@ def test_every_listed_mistake_is_trained_and_measured(assignment_id):
     missing = sorted(name for name in mistakes(assignment)
                      if not (assignment.reference_dir / "mistakes" / name / "metrics.json").is_file())
     assert missing == sorted(getattr(assignment.module("thresholds"), "UNTRAINED_MISTAKES", ())), missing
+
+
+@pytest.mark.parametrize("assignment_id", FIGURED)
+def test_a_thresholds_printout_in_the_readme_is_what_the_command_prints_now(assignment_id):
+    """An assignment README that quotes `python -m autograder thresholds` quotes it as the committed runs give it
+    today: a run added or re-measured changes the marks, and a stale printout would contradict the grader."""
+    import re
+
+    from autograder.engine.reference import thresholds_table
+
+    assignment = load(assignment_id)
+    readme = (assignment.folder / "README.md").read_text()
+    quoted = [block for block in re.findall(r"```\n(.*?)```", readme, re.S) if "whole assignment:" in block]
+    now = thresholds_table(assignment).strip()
+    for block in quoted:
+        assert block.strip() == now, f"refresh the printout in {assignment_id}'s README with " \
+                                     f"`python -m autograder thresholds --assignment {assignment_id}`"

@@ -11,7 +11,7 @@ runs that agree more closely than the figure can vary (the same representation e
 gives the same trustworthiness ten times); the mark is the more lenient of the two.
 
 The estimated share of correct runs a mark fails (``false_fail``) is the tail beyond the mark of the same
-predictive Student-t, fitted to every run, the validation runs included (``reference/validation/seed<n>/``),
+predictive Student-t, fitted to every run, the validation runs included (``reference/validation/``),
 which no mark is derived from: heavier-tailed than a normal fit, and more so the fewer the runs.
 """
 
@@ -27,7 +27,7 @@ from autograder.engine.grade.checks import Threshold
 
 MIN_RUNS = 5  # runs per figure a pass mark is derived from
 FALSE_FAIL = 1 / 200  # target: share of correct solutions that lose any point of an assignment's pass marks
-VALIDATION = "validation"  # reference/validation/seed<n>/: runs that check the marks and derive none
+VALIDATION = "validation"  # reference/validation/: runs that check the marks and derive none
 
 
 def per_figure_share(figures: int, target: float = FALSE_FAIL / 4) -> float:
@@ -161,13 +161,13 @@ class Figure:
 
 
 def figure_runs(figure: Figure, reference_dir: Path, *, validation: bool = False) -> dict[str, dict]:
-    """The committed runs ``figure`` is read from, by run name; with ``validation``, its validation runs (training
-    runs under reference/validation/; a figure of a JSON file of runs has none)."""
-    if validation:
-        return run_metrics(reference_dir / VALIDATION) if not figure.runs else {}
+    """The committed runs ``figure`` is read from, by run name; with ``validation``, its validation runs, which
+    derive no mark: the same layout under reference/validation/ (training runs in seed<n>/, or the JSON file of runs
+    of a figure of code, run with seeds the marks' runs did not use)."""
+    folder = reference_dir / VALIDATION if validation else reference_dir
     if not figure.runs:
-        return run_metrics(reference_dir)
-    path = reference_dir / figure.runs
+        return run_metrics(folder)
+    path = folder / figure.runs
     return json.loads(path.read_text()) if path.is_file() else {}
 
 

@@ -2,9 +2,11 @@
 
 t-SNE is stochastic: the same correct function gives another layout for another seed. This runs the solution's
 ``tsne_embedding`` on the probe representations (those a submission's function is given) with seeds 0 to
-``--runs`` - 1 and writes each run's trustworthiness and k-NN accuracies to reference/tsne_runs.json.
+``--runs`` - 1 and writes each run's trustworthiness and k-NN accuracies to reference/tsne_runs.json; with
+``--validation``, seeds 100 on, to reference/validation/tsne_runs.json, which no mark comes from.
 
     flock /tmp/train.lock .venv/bin/python -m autograder.assignments.representations.tsne_runs [--runs 10]
+    flock /tmp/train.lock .venv/bin/python -m autograder.assignments.representations.tsne_runs --validation --runs 5
 """
 
 from __future__ import annotations
@@ -17,15 +19,20 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from autograder.assignments.representations import metrics
+from autograder.assignments.representations.thresholds import TSNE_RUNS
 from autograder.engine.assignment import load
 from autograder.engine.config import Config
 from autograder.engine.grade.inputs import probe_inputs_file
+from autograder.engine.passmarks import VALIDATION
 from autograder.engine.reference import solution_namespace
+
+VALIDATION_SEEDS = 100  # the first validation seed, as for training runs (reference/validation/seed100/ on)
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--validation", action="store_true", help="seeds 100 on, into reference/validation/")
     args = parser.parse_args(argv)
     config = Config()
     assignment = load("representations", config)
@@ -37,13 +44,16 @@ def main(argv=None) -> None:
     # as many OpenMP threads as the student's process has (OMP_NUM_THREADS=config.threads): Barnes-Hut t-SNE
     # sums its gradient per thread: two threads moved trustworthiness in its fourth decimal, the gain by 1.5 points
     threadpool_limits(config.threads)
-    for seed in range(args.runs):
+    first = VALIDATION_SEEDS if args.validation else 0
+    for seed in range(first, first + args.runs):
         started = time.perf_counter()
         embeddings = {layer: embed(activations.clone(), seed) for layer, activations in inputs["embed"].items()}
         runs[f"tsne{seed}"] = metrics.embedding_figures(embeddings, inputs["embed"], labels, k)
         runs[f"tsne{seed}"]["seconds"] = round(time.perf_counter() - started, 2)
         print(f"tsne{seed}", json.dumps(runs[f"tsne{seed}"]), flush=True)
-    (assignment.reference_dir / "tsne_runs.json").write_text(json.dumps(runs, indent=2) + "\n")
+    folder = assignment.reference_dir / VALIDATION if args.validation else assignment.reference_dir
+    folder.mkdir(exist_ok=True)
+    (folder / TSNE_RUNS).write_text(json.dumps(runs, indent=2) + "\n")
 
 
 if __name__ == "__main__":
