@@ -27,3 +27,23 @@ def test_measuring_again_gives_the_committed_figures(config, assignment_id, tmp_
         (tmp_path / name).write_bytes((assignment.reference_weights() / name).read_bytes())
     again = flat(measure(assignment=assignment, config=config, weights_dir=tmp_path))
     assert again == pytest.approx(flat(committed), rel=RELATIVE, abs=ABSOLUTE)
+
+
+def test_the_training_log_keeps_the_epoch_lines_and_the_cell_time(tmp_path):
+    """The log beside the weights: each training cell's epoch lines and how long it ran (the notebooks quote their
+    timings from it); a section of another cell already in the log stays."""
+    import nbformat
+
+    from autograder.engine.reference import write_training_log
+
+    cell = nbformat.v4.new_code_cell("train()", outputs=[nbformat.v4.new_output(
+        "stream", name="stdout", text="loading\nepoch 0: loss 0.5\nepoch 1: loss 0.4\n")])
+    cell.metadata = {"nbgrader": {"grade_id": "vae_train"}, "execution": {
+        "iopub.execute_input": "2026-12-07T17:42:43.357623Z", "shell.execute_reply": "2026-12-07T18:16:03.900000Z"}}
+    executed = tmp_path / "executed.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), executed)
+    log = tmp_path / "training_log.txt"
+    log.write_text("[lenet_train]\nepoch 0: accuracy 98%\n")
+    write_training_log(executed, log, cells={"vae_train"})
+    assert log.read_text() == ("[lenet_train]\nepoch 0: accuracy 98%\n\n"
+                               "[vae_train]\nepoch 0: loss 0.5\nepoch 1: loss 0.4\ncell time: 2001 s\n")

@@ -81,8 +81,11 @@ def _with_cells(notebook: Path, cells: dict, out: Path) -> Path:
 
 
 def write_training_log(executed: Path, log: Path, *, cells: set[str]) -> None:
-    """The epoch lines the training ``cells`` printed, kept beside the weights (the executed notebook is not
-    committed); the sections of other cells already in ``log`` are kept."""
+    """The epoch lines the training ``cells`` printed and how long each cell ran, kept beside the weights (the
+    executed notebook is not committed; the notebooks quote their timings from these logs); the sections of other
+    cells already in ``log`` are kept."""
+    from datetime import datetime
+
     import nbformat
 
     sections = {}
@@ -94,7 +97,13 @@ def write_training_log(executed: Path, log: Path, *, cells: set[str]) -> None:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
         if grade_id in cells:
             text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stdout")
-            sections[grade_id] = "\n".join(line for line in text.splitlines() if line.startswith("epoch"))
+            lines = [line for line in text.splitlines() if line.startswith("epoch")]
+            timing = cell.metadata.get("execution", {})  # nbclient's timestamps of the cell's run
+            if {"iopub.execute_input", "shell.execute_reply"} <= timing.keys():
+                seconds = (datetime.fromisoformat(timing["shell.execute_reply"])
+                           - datetime.fromisoformat(timing["iopub.execute_input"])).total_seconds()
+                lines.append(f"cell time: {seconds:.0f} s")
+            sections[grade_id] = "\n".join(lines)
     log.write_text("\n\n".join(f"[{grade_id}]\n{body}" for grade_id, body in sections.items() if grade_id) + "\n")
 
 

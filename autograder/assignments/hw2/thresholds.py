@@ -12,12 +12,6 @@ from autograder.engine.grade.checks import Threshold
 from autograder.engine.passmarks import MIN_RUNS, Figure, Mistake, Rule, pass_marks
 
 
-# A full run trains three models in about 54 minutes on an idle CPU: the validation runs come a model at a time
-SHORT_OF_VALIDATION = ("fewer than 5 validation runs per figure yet: seed100 to seed103 hold all three models, "
-                       "seed104 LeNet-5 and the AE (next: `make reference ASSIGNMENT=hw2 SEED=104 MODEL=vae "
-                       "VALIDATION=1`; about 35 minutes on an idle CPU)")
-
-
 def figures(settings) -> dict[str, Figure]:
     """Every figure a check compares with a pass mark; the floors are the settings' (see their descriptions).
 
